@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * atomfs in-memory types and the interfaces between its source files.
+ */
+#ifndef _ATOMFS_H
+#define _ATOMFS_H
+
+#include <linux/fs.h>
+#include <linux/buffer_head.h>
+#include <linux/crc32c.h>
+#include <linux/siphash.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/kobject.h>
+#include <linux/percpu_counter.h>
+
+#include "atomfs_format.h"
+
+#define ATOMFS_NAME	"atomfs"
+
+/*
+ * Metadata buffers whose checksum has been checked since they were read.
+ * The bit is BH_JBDPrivateStart in 6.12: the first state bit jbd2 leaves to
+ * filesystems, taken without including jbd2.h until the journal needs it.
+ */
+enum {
+	BH_AtomfsVerified = BH_PrivateStart + 9,
+};
+BUFFER_FNS(AtomfsVerified, atomfs_verified)
+
+/* Mount options */
+struct atomfs_mount_opts {
+	unsigned int	errors;			/* ATOMFS_ERRORS_* */
+	bool		atomic;			/* atomic writes enabled */
+};
+
+#define ATOMFS_ERRORS_RO	0		/* remount read-only */
+#define ATOMFS_ERRORS_CONTINUE	1
+#define ATOMFS_ERRORS_PANIC	2
+
+/**
+ * struct atomfs_sb_info - per-mount state
+ * @sb:			the VFS superblock
+ * @sbh:		buffer of block 0, pinned for the mount's life
+ * @raw:		the on-disk superblock inside @sbh
+ * @blocks_count:	blocks in the filesystem
+ * @inodes_count:	inode numbers 0 .. @inodes_count - 1
+ * @bbitmap_start:	first block allocation bitmap block
+ * @bbitmap_blocks:	number of block bitmap blocks
+ * @ibitmap_start:	first inode allocation bitmap block
+ * @ibitmap_blocks:	number of inode bitmap blocks
+ * @itable_start:	first inode table block
+ * @itable_blocks:	number of inode table blocks
+ * @data_start:		first block the allocator may hand out
+ * @unit_shift:		log2 of the atomic unit in bytes
+ * @unit_blocks:	the atomic unit in blocks
+ * @hash_key:		siphash key for directory names
+ * @alloc_lock:		serialises the block bitmap and @free_blocks
+ * @free_blocks:	free blocks, exact
+ * @data_cursor:	where the next data allocation search starts
+ * @meta_cursor:	where the next metadata allocation search starts
+ * @ialloc_lock:	serialises the inode bitmap and @free_inodes
+ * @free_inodes:	free inodes, exact
+ * @ino_cursor:		where the next inode search starts
+ * @opts:		mount options
+ * @kobj:		/sys/fs/atomfs/<dev>
+ * @kobj_unregister:	completes when @kobj is released
+ */
+struct atomfs_sb_info {
+	struct super_block		*sb;
+	struct buffer_head		*sbh;
+	struct atomfs_super_block	*raw;
+
+	u64				blocks_count;
+	u64				inodes_count;
+	u64				bbitmap_start;
+	u64				bbitmap_blocks;
+	u64				ibitmap_start;
+	u64				ibitmap_blocks;
+	u64				itable_start;
+	u64				itable_blocks;
+	u64				data_start;
+	unsigned int			unit_shift;
+	unsigned int			unit_blocks;
+	siphash_key_t			hash_key;
+
+	struct mutex			alloc_lock;
+	u64				free_blocks;
+	u64				data_cursor;
+	u64				meta_cursor;
+
+	struct mutex			ialloc_lock;
+	u64				free_inodes;
+	u64				ino_cursor;
+
+	struct atomfs_mount_opts	opts;
+
+	struct kobject			kobj;
+	struct completion		kobj_unregister;
+};
+
+/**
+ * struct atomfs_inode_info - per-inode state
+ * @i_root:	root block of the inode's tree (extents, names) or symlink block
+ * @i_parent:	directories: inode number of the parent
+ * @i_nentries:	directories: number of names
+ * @i_flags:	ATOMFS_INODE_* flags
+ * @i_map_sem:	protects the extent tree of a regular file against the
+ *		readers in ->iomap_begin and writeback's ->map_blocks
+ * @i_inline:	short symlink target (NUL-terminated copy)
+ * @vfs_inode:	the VFS inode
+ */
+struct atomfs_inode_info {
+	u64			i_root;
+	u64			i_parent;
+	u64			i_nentries;
+	u32			i_flags;
+	struct rw_semaphore	i_map_sem;
+	char			i_inline[ATOMFS_INLINE_SIZE + 1];
+	struct inode		vfs_inode;
+};
+
+static inline struct atomfs_sb_info *ATOMFS_SB(struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+static inline struct atomfs_inode_info *ATOMFS_I(struct inode *inode)
+{
+	return container_of(inode, struct atomfs_inode_info, vfs_inode);
+}
+
+/**
+ * atomfs_csum() - checksum of an on-disk structure
+ * @buf:	the structure
+ * @len:	its length in bytes
+ * @csum_off:	byte offset of its 4-byte checksum field, left out of the sum
+ *
+ * Return: crc32c seeded with ~0 over @buf without the checksum field.
+ */
+static inline u32 atomfs_csum(const void *buf, size_t len, size_t csum_off)
+{
+	u32 crc = crc32c(~0U, buf, csum_off);
+
+	return crc32c(crc, buf + csum_off + 4, len - csum_off - 4);
+}
+
+/* Blocks of the unit that contains file block @lblk start here. */
+static inline u64 atomfs_unit_start(struct atomfs_sb_info *sbi, u64 lblk)
+{
+	return lblk & ~((u64)sbi->unit_blocks - 1);
+}
+
+/* super.c */
+__printf(3, 4)
+void __atomfs_error(struct super_block *sb, const char *func,
+		    const char *fmt, ...);
+#define atomfs_error(sb, fmt, ...) \
+	__atomfs_error(sb, __func__, fmt, ##__VA_ARGS__)
+void atomfs_mark_sb_dirty(struct super_block *sb);
+
+/* alloc.c */
+int atomfs_alloc_data(struct inode *inode, u64 goal, u64 units,
+		      u64 *pblk, u64 *nr_units);
+int atomfs_alloc_meta(struct inode *inode, u64 goal, u64 *blkno);
+int atomfs_free_blocks(struct inode *inode, u64 blkno, u64 count);
+int atomfs_free_meta(struct inode *inode, u64 blkno);
+int atomfs_new_ino(struct super_block *sb, u64 *ino);
+int atomfs_free_ino(struct super_block *sb, u64 ino);
+int atomfs_count_free(struct super_block *sb);
+
+/* btree.c */
+enum atomfs_btree_mode {
+	ATOMFS_BT_EQ,		/* the item with exactly this key */
+	ATOMFS_BT_LE,		/* the item with the largest key <= key */
+	ATOMFS_BT_GE,		/* the item with the smallest key >= key */
+};
+
+/*
+ * Called for each item by atomfs_btree_iterate(); returns 0 to go on, a
+ * positive value to stop (returned by atomfs_btree_iterate()) or an errno.
+ */
+typedef int (*atomfs_btree_actor_t)(void *ctx, u64 key, const void *val,
+				    unsigned int len);
+
+int atomfs_btree_lookup(struct inode *inode, u8 type, u64 key,
+			enum atomfs_btree_mode mode, u64 *found_key,
+			void *val, unsigned int *len);
+int atomfs_btree_insert(struct inode *inode, u8 type, u64 key,
+			const void *val, unsigned int len);
+int atomfs_btree_update(struct inode *inode, u8 type, u64 key,
+			const void *val, unsigned int len);
+int atomfs_btree_delete(struct inode *inode, u8 type, u64 key);
+int atomfs_btree_iterate(struct inode *inode, u8 type, u64 start,
+			 atomfs_btree_actor_t actor, void *ctx);
+int atomfs_btree_destroy(struct inode *inode, u8 type,
+			 atomfs_btree_actor_t actor, void *ctx);
+
+/* inode.c */
+struct inode *atomfs_iget(struct super_block *sb, u64 ino);
+struct inode *atomfs_new_inode(struct mnt_idmap *idmap, struct inode *dir,
+			       umode_t mode, dev_t rdev);
+int atomfs_write_inode(struct inode *inode, struct writeback_control *wbc);
+void atomfs_evict_inode(struct inode *inode);
+int atomfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+		   struct iattr *attr);
+int atomfs_getattr(struct mnt_idmap *idmap, const struct path *path,
+		   struct kstat *stat, u32 request_mask, unsigned int flags);
+int atomfs_sync_inode_meta(struct inode *inode);
+
+/* extents.c */
+int atomfs_extents_map(struct inode *inode, u64 lblk, u64 len,
+		       struct atomfs_extent *ext, u64 *ext_lblk);
+int atomfs_extents_alloc(struct inode *inode, u64 lblk, u64 len);
+int atomfs_extents_convert(struct inode *inode, u64 lblk, u64 len);
+int atomfs_extents_unwrite(struct inode *inode, u64 lblk, u64 len);
+int atomfs_extents_free(struct inode *inode, u64 lblk, u64 len);
+
+/* dir.c */
+extern const struct file_operations atomfs_dir_operations;
+int atomfs_dir_lookup(struct inode *dir, const struct qstr *name, u64 *ino);
+int atomfs_dir_add(struct inode *dir, const struct qstr *name, u64 ino,
+		   umode_t mode);
+int atomfs_dir_remove(struct inode *dir, const struct qstr *name);
+int atomfs_dir_set(struct inode *dir, const struct qstr *name, u64 ino,
+		   umode_t mode);
+int atomfs_dir_is_empty(struct inode *dir);
+
+/* namei.c */
+extern const struct inode_operations atomfs_dir_inode_operations;
+extern const struct inode_operations atomfs_special_inode_operations;
+
+/* symlink.c */
+extern const struct inode_operations atomfs_symlink_inode_operations;
+int atomfs_symlink_store(struct inode *inode, const char *target,
+			 unsigned int len);
+int atomfs_symlink_free(struct inode *inode);
+
+/* file.c */
+extern const struct file_operations atomfs_file_operations;
+extern const struct inode_operations atomfs_file_inode_operations;
+extern const struct address_space_operations atomfs_aops;
+int atomfs_truncate(struct inode *inode, loff_t size);
+
+/* iomap.c */
+extern const struct iomap_ops atomfs_iomap_ops;
+extern const struct iomap_ops atomfs_read_iomap_ops;
+
+/* writeback.c */
+int atomfs_writepages(struct address_space *mapping,
+		      struct writeback_control *wbc);
+
+/* sysfs.c */
+int atomfs_sysfs_init(void);
+void atomfs_sysfs_exit(void);
+int atomfs_sysfs_register(struct super_block *sb);
+void atomfs_sysfs_unregister(struct super_block *sb);
+
+#endif /* _ATOMFS_H */
