@@ -12,7 +12,7 @@
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/kobject.h>
-#include <linux/percpu_counter.h>
+#include <linux/workqueue.h>
 
 #include "atomfs_format.h"
 
@@ -62,9 +62,12 @@ struct atomfs_mount_opts {
  * @ialloc_lock:	serialises the inode bitmap and @free_inodes
  * @free_inodes:	free inodes, exact
  * @ino_cursor:		where the next inode search starts
+ * @endio_wq:		completes data writes (unwritten extent conversion)
  * @opts:		mount options
+ * @errors:		metadata errors seen since mount
  * @kobj:		/sys/fs/atomfs/<dev>
  * @kobj_unregister:	completes when @kobj is released
+ * @sysfs_registered:	@kobj is live
  */
 struct atomfs_sb_info {
 	struct super_block		*sb;
@@ -93,10 +96,13 @@ struct atomfs_sb_info {
 	u64				free_inodes;
 	u64				ino_cursor;
 
+	struct workqueue_struct		*endio_wq;
 	struct atomfs_mount_opts	opts;
+	atomic_long_t			errors;
 
 	struct kobject			kobj;
 	struct completion		kobj_unregister;
+	bool				sysfs_registered;
 };
 
 /**
@@ -105,8 +111,14 @@ struct atomfs_sb_info {
  * @i_parent:	directories: inode number of the parent
  * @i_nentries:	directories: number of names
  * @i_flags:	ATOMFS_INODE_* flags
+ * @i_crtime:	birth time
  * @i_map_sem:	protects the extent tree of a regular file against the
  *		readers in ->iomap_begin and writeback's ->map_blocks
+ * @i_map_seq:	bumped on every change of the extent tree, so that a mapping
+ *		taken earlier can be told stale
+ * @i_ioend_lock: protects @i_ioend_list
+ * @i_ioend_list: completed data writes waiting for @i_ioend_work
+ * @i_ioend_work: marks their blocks written and ends their writeback
  * @i_inline:	short symlink target (NUL-terminated copy)
  * @vfs_inode:	the VFS inode
  */
@@ -115,9 +127,28 @@ struct atomfs_inode_info {
 	u64			i_parent;
 	u64			i_nentries;
 	u32			i_flags;
+	struct timespec64	i_crtime;
 	struct rw_semaphore	i_map_sem;
+	u32			i_map_seq;
+	spinlock_t		i_ioend_lock;
+	struct list_head	i_ioend_list;
+	struct work_struct	i_ioend_work;
 	char			i_inline[ATOMFS_INLINE_SIZE + 1];
 	struct inode		vfs_inode;
+};
+
+/**
+ * struct atomfs_map - a run of file blocks that share one state
+ * @lblk:	first file block
+ * @len:	number of blocks
+ * @pblk:	device block of @lblk, 0 for a hole
+ * @unwritten:	allocated but never written: reads as zeros
+ */
+struct atomfs_map {
+	u64	lblk;
+	u64	len;
+	u64	pblk;
+	bool	unwritten;
 };
 
 static inline struct atomfs_sb_info *ATOMFS_SB(struct super_block *sb)
@@ -149,6 +180,12 @@ static inline u32 atomfs_csum(const void *buf, size_t len, size_t csum_off)
 static inline u64 atomfs_unit_start(struct atomfs_sb_info *sbi, u64 lblk)
 {
 	return lblk & ~((u64)sbi->unit_blocks - 1);
+}
+
+/* Called with i_map_sem held for write after any extent tree change. */
+static inline void atomfs_map_changed(struct inode *inode)
+{
+	WRITE_ONCE(ATOMFS_I(inode)->i_map_seq, ATOMFS_I(inode)->i_map_seq + 1);
 }
 
 /* super.c */
@@ -209,12 +246,13 @@ int atomfs_getattr(struct mnt_idmap *idmap, const struct path *path,
 int atomfs_sync_inode_meta(struct inode *inode);
 
 /* extents.c */
-int atomfs_extents_map(struct inode *inode, u64 lblk, u64 len,
-		       struct atomfs_extent *ext, u64 *ext_lblk);
+int atomfs_extents_map(struct inode *inode, u64 lblk, u64 max_len,
+		       struct atomfs_map *map);
 int atomfs_extents_alloc(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_convert(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_unwrite(struct inode *inode, u64 lblk, u64 len);
-int atomfs_extents_free(struct inode *inode, u64 lblk, u64 len);
+int atomfs_extents_free(struct inode *inode, u64 lblk, u64 end);
+int atomfs_truncate_blocks(struct inode *inode, loff_t size);
 
 /* dir.c */
 extern const struct file_operations atomfs_dir_operations;
@@ -224,7 +262,7 @@ int atomfs_dir_add(struct inode *dir, const struct qstr *name, u64 ino,
 int atomfs_dir_remove(struct inode *dir, const struct qstr *name);
 int atomfs_dir_set(struct inode *dir, const struct qstr *name, u64 ino,
 		   umode_t mode);
-int atomfs_dir_is_empty(struct inode *dir);
+bool atomfs_dir_is_empty(struct inode *dir);
 
 /* namei.c */
 extern const struct inode_operations atomfs_dir_inode_operations;
@@ -241,6 +279,7 @@ extern const struct file_operations atomfs_file_operations;
 extern const struct inode_operations atomfs_file_inode_operations;
 extern const struct address_space_operations atomfs_aops;
 int atomfs_truncate(struct inode *inode, loff_t size);
+int atomfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 
 /* iomap.c */
 extern const struct iomap_ops atomfs_iomap_ops;
@@ -249,9 +288,10 @@ extern const struct iomap_ops atomfs_read_iomap_ops;
 /* writeback.c */
 int atomfs_writepages(struct address_space *mapping,
 		      struct writeback_control *wbc);
+void atomfs_init_ioend_work(struct atomfs_inode_info *ai);
 
 /* sysfs.c */
-int atomfs_sysfs_init(void);
+int __init atomfs_sysfs_init(void);
 void atomfs_sysfs_exit(void);
 int atomfs_sysfs_register(struct super_block *sb);
 void atomfs_sysfs_unregister(struct super_block *sb);

@@ -126,7 +126,9 @@ struct atomfs_super_block {
  * Bitmap blocks (block and inode allocation).  A set bit means in use.  Bit
  * i of bitmap block j stands for block (or inode) j * ATOMFS_BITS_PER_BITMAP
  * + i; bits past the end of the filesystem are set.  The checksum covers the
- * whole block but the checksum field.  ATOMFS_BITS_PER_BITMAP is a multiple
+ * whole block but the checksum field.  Bit i of a bitmap is bit (i % 8) of
+ * byte (i / 8), least significant first (the kernel's *_bit_le() order).
+ * ATOMFS_BITS_PER_BITMAP is a multiple
  * of the largest atomic unit in blocks, so no unit straddles two bitmaps.
  */
 struct atomfs_bitmap_header {

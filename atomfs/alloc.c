@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Block and inode allocation bitmaps.
+ *
+ * File data is handed out in whole, naturally aligned atomic units so that
+ * every unit of a file is one contiguous, aligned device range: the
+ * writeback of a unit can then always be a single bio.  Metadata (tree
+ * nodes, symlink blocks) takes single blocks.
+ */
+#include <linux/bitops.h>
+#include "atomfs.h"
+
+/*
+ * Read bitmap block @index of the set starting at @start and check it.
+ * Returns the buffer or an ERR_PTR().
+ */
+static struct buffer_head *atomfs_read_bitmap(struct super_block *sb,
+					      u64 start, u64 index, u32 magic)
+{
+	struct buffer_head *bh;
+	struct atomfs_bitmap_header *hdr;
+	u64 blkno = start + index;
+
+	bh = sb_bread(sb, blkno);
+	if (!bh) {
+		atomfs_error(sb, "cannot read bitmap block %llu", blkno);
+		return ERR_PTR(-EIO);
+	}
+	if (buffer_atomfs_verified(bh))
+		return bh;
+
+	hdr = (struct atomfs_bitmap_header *)bh->b_data;
+	if (le32_to_cpu(hdr->bm_magic) != magic ||
+	    le64_to_cpu(hdr->bm_blkno) != blkno ||
+	    le64_to_cpu(hdr->bm_index) != index) {
+		atomfs_error(sb, "bitmap block %llu: bad header", blkno);
+		brelse(bh);
+		return ERR_PTR(-EUCLEAN);
+	}
+	if (atomfs_csum(bh->b_data, ATOMFS_BLOCK_SIZE, 4) !=
+	    le32_to_cpu(hdr->bm_checksum)) {
+		atomfs_error(sb, "bitmap block %llu: bad checksum", blkno);
+		brelse(bh);
+		return ERR_PTR(-EUCLEAN);
+	}
+	set_buffer_atomfs_verified(bh);
+	return bh;
+}
+
+static unsigned long *atomfs_bitmap_bits(struct buffer_head *bh)
+{
+	return (unsigned long *)(bh->b_data + ATOMFS_BITMAP_HDR_SIZE);
+}
+
+/* The on-disk bit order is little-endian; these loops stay portable. */
+static void atomfs_bits_set(unsigned long *bits, unsigned long pos,
+			    unsigned long len)
+{
+	while (len--)
+		__set_bit_le(pos++, bits);
+}
+
+static void atomfs_bits_clear(unsigned long *bits, unsigned long pos,
+			      unsigned long len)
+{
+	while (len--)
+		__clear_bit_le(pos++, bits);
+}
+
+static void atomfs_bitmap_dirty(struct buffer_head *bh)
+{
+	struct atomfs_bitmap_header *hdr = (void *)bh->b_data;
+
+	hdr->bm_checksum = cpu_to_le32(atomfs_csum(bh->b_data,
+						   ATOMFS_BLOCK_SIZE, 4));
+	mark_buffer_dirty(bh);
+}
+
+/*
+ * Find up to @want free, aligned runs of @align bits in one bitmap block,
+ * starting the search at bit @from.  Returns the first bit of the run and
+ * its length in bits, or -ENOSPC.
+ */
+static long atomfs_bitmap_find(unsigned long *bits, unsigned long nbits,
+			       unsigned long from, unsigned int align,
+			       unsigned long want, unsigned long *found)
+{
+	unsigned long pos = round_up(from, align);
+
+	while (pos + align <= nbits) {
+		unsigned long next_used, end;
+
+		pos = find_next_zero_bit_le(bits, nbits, pos);
+		pos = round_up(pos, align);
+		if (pos + align > nbits)
+			break;
+		next_used = find_next_bit_le(bits,
+					     min(nbits, pos + want * align),
+					     pos);
+		end = round_down(next_used, align);
+		if (end > pos) {
+			*found = end - pos;
+			return pos;
+		}
+		pos = round_up(next_used + 1, align);
+	}
+	return -ENOSPC;
+}
+
+/*
+ * Allocate blocks: a run of whole @align-block groups, up to @want groups,
+ * searched from block @goal onward and then from the start of the data
+ * area.  Caller holds alloc_lock.
+ */
+static int atomfs_alloc_run(struct super_block *sb, u64 goal,
+			    unsigned int align, u64 want, u64 *blkno,
+			    u64 *count)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	u64 nr = sbi->bbitmap_blocks;
+	u64 start, i;
+
+	if (goal < sbi->data_start || goal >= sbi->blocks_count)
+		goal = sbi->data_start;
+	start = goal / ATOMFS_BITS_PER_BITMAP;
+
+	for (i = 0; i <= nr; i++) {
+		/* the goal's bitmap comes last again, searched from its start */
+		u64 index = (start + i) % nr;
+		unsigned long from = i ? 0 : goal % ATOMFS_BITS_PER_BITMAP;
+		unsigned long len;
+		struct buffer_head *bh;
+		long pos;
+
+		bh = atomfs_read_bitmap(sb, sbi->bbitmap_start, index,
+					ATOMFS_BITMAP_MAGIC);
+		if (IS_ERR(bh))
+			return PTR_ERR(bh);
+		pos = atomfs_bitmap_find(atomfs_bitmap_bits(bh),
+					 ATOMFS_BITS_PER_BITMAP, from, align,
+					 min_t(u64, want, ATOMFS_BITS_PER_BITMAP),
+					 &len);
+		if (pos >= 0) {
+			u64 b = index * ATOMFS_BITS_PER_BITMAP + pos;
+
+			if (b < sbi->data_start || b + len > sbi->blocks_count) {
+				atomfs_error(sb, "bitmap block %llu: blocks %llu+%lu outside the data area are free",
+					     sbi->bbitmap_start + index, b, len);
+				brelse(bh);
+				return -EUCLEAN;
+			}
+			atomfs_bits_set(atomfs_bitmap_bits(bh), pos, len);
+			atomfs_bitmap_dirty(bh);
+			brelse(bh);
+			sbi->free_blocks -= len;
+			*blkno = b;
+			*count = len;
+			return 0;
+		}
+		brelse(bh);
+	}
+	return -ENOSPC;
+}
+
+/**
+ * atomfs_alloc_data() - allocate atomic units of file data
+ * @inode:	the file the blocks are for; its block count grows
+ * @goal:	preferred first block (unit-aligned), 0 for none
+ * @units:	how many units are wanted
+ * @pblk:	first block allocated
+ * @nr_units:	how many contiguous units were allocated, 1 .. @units
+ *
+ * Return: 0, -ENOSPC, or an error reading the bitmap.
+ */
+int atomfs_alloc_data(struct inode *inode, u64 goal, u64 units, u64 *pblk,
+		      u64 *nr_units)
+{
+	struct super_block *sb = inode->i_sb;
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	u64 count;
+	int err;
+
+	mutex_lock(&sbi->alloc_lock);
+	if (!goal)
+		goal = sbi->data_cursor;
+	err = atomfs_alloc_run(sb, goal, sbi->unit_blocks,
+			       min_t(u64, units,
+				     ATOMFS_BITS_PER_BITMAP / sbi->unit_blocks),
+			       pblk, &count);
+	if (!err)
+		sbi->data_cursor = *pblk + count;
+	mutex_unlock(&sbi->alloc_lock);
+	if (err)
+		return err;
+
+	*nr_units = count / sbi->unit_blocks;
+	inode_add_bytes(inode, count << ATOMFS_BLOCK_SHIFT);
+	return 0;
+}
+
+/**
+ * atomfs_alloc_meta() - allocate one metadata block
+ * @inode:	the inode whose tree the block joins; its block count grows
+ * @goal:	preferred block, 0 for none
+ * @blkno:	the block allocated
+ *
+ * Return: 0, -ENOSPC, or an error reading the bitmap.
+ */
+int atomfs_alloc_meta(struct inode *inode, u64 goal, u64 *blkno)
+{
+	struct super_block *sb = inode->i_sb;
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	u64 count;
+	int err;
+
+	mutex_lock(&sbi->alloc_lock);
+	if (!goal)
+		goal = sbi->meta_cursor;
+	err = atomfs_alloc_run(sb, goal, 1, 1, blkno, &count);
+	if (!err)
+		sbi->meta_cursor = *blkno + 1;
+	mutex_unlock(&sbi->alloc_lock);
+	if (err)
+		return err;
+
+	inode_add_bytes(inode, ATOMFS_BLOCK_SIZE);
+	return 0;
+}
+
+/*
+ * Clear @count bits from block @blkno on.  The range must be in use and
+ * inside the data area: anything else means the caller's metadata is
+ * corrupt.
+ */
+static int atomfs_free_run(struct super_block *sb, u64 blkno, u64 count)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	int err = 0;
+
+	if (blkno < sbi->data_start || blkno + count > sbi->blocks_count ||
+	    blkno + count < blkno) {
+		atomfs_error(sb, "freeing blocks %llu+%llu outside the data area",
+			     blkno, count);
+		return -EUCLEAN;
+	}
+
+	mutex_lock(&sbi->alloc_lock);
+	while (count) {
+		u64 index = blkno / ATOMFS_BITS_PER_BITMAP;
+		unsigned long pos = blkno % ATOMFS_BITS_PER_BITMAP;
+		unsigned long len = min_t(u64, count,
+					  ATOMFS_BITS_PER_BITMAP - pos);
+		struct buffer_head *bh;
+		unsigned long *bits;
+
+		bh = atomfs_read_bitmap(sb, sbi->bbitmap_start, index,
+					ATOMFS_BITMAP_MAGIC);
+		if (IS_ERR(bh)) {
+			err = PTR_ERR(bh);
+			break;
+		}
+		bits = atomfs_bitmap_bits(bh);
+		if (find_next_zero_bit_le(bits, pos + len, pos) < pos + len) {
+			atomfs_error(sb, "freeing blocks %llu+%lu that are already free",
+				     blkno, len);
+			brelse(bh);
+			err = -EUCLEAN;
+			break;
+		}
+		atomfs_bits_clear(bits, pos, len);
+		atomfs_bitmap_dirty(bh);
+		brelse(bh);
+		sbi->free_blocks += len;
+		blkno += len;
+		count -= len;
+	}
+	mutex_unlock(&sbi->alloc_lock);
+	return err;
+}
+
+/**
+ * atomfs_free_blocks() - free a run of file data blocks
+ * @inode:	the owner; its block count shrinks
+ * @blkno:	first block
+ * @count:	number of blocks
+ *
+ * Return: 0 or -EUCLEAN if the range is not a valid allocated range.
+ */
+int atomfs_free_blocks(struct inode *inode, u64 blkno, u64 count)
+{
+	int err = atomfs_free_run(inode->i_sb, blkno, count);
+
+	if (!err)
+		inode_sub_bytes(inode, count << ATOMFS_BLOCK_SHIFT);
+	return err;
+}
+
+/**
+ * atomfs_free_meta() - free one metadata block
+ * @inode:	the owner; its block count shrinks
+ * @blkno:	the block
+ *
+ * A dirty buffer left behind for the block would later be written over
+ * whatever the block holds next (file data goes around the buffer cache),
+ * so it is forgotten here.
+ *
+ * Return: 0 or -EUCLEAN.
+ */
+int atomfs_free_meta(struct inode *inode, u64 blkno)
+{
+	struct super_block *sb = inode->i_sb;
+	struct buffer_head *bh;
+
+	bh = sb_find_get_block(sb, blkno);
+	if (bh)
+		bforget(bh);
+	return atomfs_free_blocks(inode, blkno, 1);
+}
+
+/**
+ * atomfs_new_ino() - allocate an inode number
+ * @sb:		the filesystem
+ * @ino:	the number allocated
+ *
+ * Return: 0, -ENOSPC when every inode is in use, or a bitmap read error.
+ */
+int atomfs_new_ino(struct super_block *sb, u64 *ino)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	u64 nr = sbi->ibitmap_blocks;
+	u64 start, i;
+	int err = -ENOSPC;
+
+	mutex_lock(&sbi->ialloc_lock);
+	if (!sbi->free_inodes)
+		goto out;
+	start = sbi->ino_cursor / ATOMFS_BITS_PER_BITMAP;
+	for (i = 0; i <= nr; i++) {
+		u64 index = (start + i) % nr;
+		unsigned long from = i ? 0 :
+				     sbi->ino_cursor % ATOMFS_BITS_PER_BITMAP;
+		struct buffer_head *bh;
+		unsigned long pos;
+
+		bh = atomfs_read_bitmap(sb, sbi->ibitmap_start, index,
+					ATOMFS_IBITMAP_MAGIC);
+		if (IS_ERR(bh)) {
+			err = PTR_ERR(bh);
+			goto out;
+		}
+		pos = find_next_zero_bit_le(atomfs_bitmap_bits(bh),
+					    ATOMFS_BITS_PER_BITMAP, from);
+		if (pos < ATOMFS_BITS_PER_BITMAP) {
+			u64 n = index * ATOMFS_BITS_PER_BITMAP + pos;
+
+			if (n < ATOMFS_FIRST_INO || n >= sbi->inodes_count) {
+				atomfs_error(sb, "inode bitmap block %llu: inode %llu out of range is free",
+					     sbi->ibitmap_start + index, n);
+				brelse(bh);
+				err = -EUCLEAN;
+				goto out;
+			}
+			__set_bit_le(pos, atomfs_bitmap_bits(bh));
+			atomfs_bitmap_dirty(bh);
+			brelse(bh);
+			sbi->free_inodes--;
+			sbi->ino_cursor = n + 1;
+			*ino = n;
+			err = 0;
+			goto out;
+		}
+		brelse(bh);
+	}
+out:
+	mutex_unlock(&sbi->ialloc_lock);
+	return err;
+}
+
+/**
+ * atomfs_free_ino() - release an inode number
+ * @sb:		the filesystem
+ * @ino:	the number
+ *
+ * Return: 0 or -EUCLEAN if it was not in use.
+ */
+int atomfs_free_ino(struct super_block *sb, u64 ino)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	u64 index = ino / ATOMFS_BITS_PER_BITMAP;
+	unsigned long pos = ino % ATOMFS_BITS_PER_BITMAP;
+	struct buffer_head *bh;
+	int err = 0;
+
+	mutex_lock(&sbi->ialloc_lock);
+	bh = atomfs_read_bitmap(sb, sbi->ibitmap_start, index,
+				ATOMFS_IBITMAP_MAGIC);
+	if (IS_ERR(bh)) {
+		err = PTR_ERR(bh);
+		goto out;
+	}
+	if (!__test_and_clear_bit_le(pos, atomfs_bitmap_bits(bh))) {
+		atomfs_error(sb, "freeing inode %llu that is already free",
+			     ino);
+		err = -EUCLEAN;
+	} else {
+		atomfs_bitmap_dirty(bh);
+		sbi->free_inodes++;
+		if (ino < sbi->ino_cursor)
+			sbi->ino_cursor = ino;
+	}
+	brelse(bh);
+out:
+	mutex_unlock(&sbi->ialloc_lock);
+	return err;
+}
+
+static int atomfs_count_set(struct super_block *sb, u64 start, u64 nr,
+			    u32 magic, u64 *used)
+{
+	u64 i;
+
+	*used = 0;
+	for (i = 0; i < nr; i++) {
+		struct buffer_head *bh;
+
+		bh = atomfs_read_bitmap(sb, start, i, magic);
+		if (IS_ERR(bh))
+			return PTR_ERR(bh);
+		*used += bitmap_weight(atomfs_bitmap_bits(bh),
+				       ATOMFS_BITS_PER_BITMAP);
+		brelse(bh);
+		cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * atomfs_count_free() - count free blocks and inodes from the bitmaps
+ * @sb:		the filesystem, being mounted
+ *
+ * The superblock's counts are exact only after a clean unmount; the
+ * bitmaps are the truth, and reading them all at mount also checks them.
+ *
+ * Return: 0 or an error reading a bitmap.
+ */
+int atomfs_count_free(struct super_block *sb)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	u64 bits, used;
+	int err;
+
+	err = atomfs_count_set(sb, sbi->bbitmap_start, sbi->bbitmap_blocks,
+			       ATOMFS_BITMAP_MAGIC, &used);
+	if (err)
+		return err;
+	bits = sbi->bbitmap_blocks * ATOMFS_BITS_PER_BITMAP;
+	if (used > bits || bits - used > sbi->blocks_count) {
+		atomfs_error(sb, "block bitmap counts more free blocks than exist");
+		return -EUCLEAN;
+	}
+	sbi->free_blocks = bits - used;
+
+	err = atomfs_count_set(sb, sbi->ibitmap_start, sbi->ibitmap_blocks,
+			       ATOMFS_IBITMAP_MAGIC, &used);
+	if (err)
+		return err;
+	bits = sbi->ibitmap_blocks * ATOMFS_BITS_PER_BITMAP;
+	if (used > bits || bits - used > sbi->inodes_count) {
+		atomfs_error(sb, "inode bitmap counts more free inodes than exist");
+		return -EUCLEAN;
+	}
+	sbi->free_inodes = bits - used;
+	sbi->data_cursor = sbi->data_start;
+	sbi->meta_cursor = sbi->data_start;
+	sbi->ino_cursor = ATOMFS_FIRST_INO;
+	return 0;
+}

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * File block mapping: the extent tree of a regular file.
+ *
+ * Blocks are allocated a whole atomic unit at a time, unwritten, and become
+ * written only once data I/O to them has completed, so a block that was
+ * never written reads as zeros whatever the device holds there.  The tree
+ * is kept canonical: neighbouring extents that continue each other on disk
+ * with the same state are merged.
+ *
+ * Callers hold i_map_sem: shared to map, exclusive to change.
+ */
+#include <linux/fs.h>
+#include "atomfs.h"
+
+struct atomfs_ext {
+	u64	lblk;
+	u64	pblk;
+	u64	len;
+	u32	flags;
+};
+
+/* Read the extent with the key found by @mode from @key. */
+static int atomfs_ext_get(struct inode *inode, u64 key,
+			  enum atomfs_btree_mode mode, struct atomfs_ext *ext)
+{
+	struct atomfs_extent raw;
+	unsigned int len = sizeof(raw);
+	int err;
+
+	err = atomfs_btree_lookup(inode, ATOMFS_BTREE_EXTENTS, key, mode,
+				  &ext->lblk, &raw, &len);
+	if (err)
+		return err;
+	ext->pblk = le64_to_cpu(raw.e_pblk);
+	ext->len = le32_to_cpu(raw.e_len);
+	ext->flags = le32_to_cpu(raw.e_flags);
+	if (len != sizeof(raw) || !ext->len ||
+	    ext->lblk + ext->len < ext->lblk ||
+	    ext->pblk < ATOMFS_SB(inode->i_sb)->data_start ||
+	    ext->pblk + ext->len > ATOMFS_SB(inode->i_sb)->blocks_count) {
+		atomfs_error(inode->i_sb,
+			     "inode %lu: bad extent at block %llu: %llu+%llu",
+			     inode->i_ino, ext->lblk, ext->pblk, ext->len);
+		return -EUCLEAN;
+	}
+	return 0;
+}
+
+static void atomfs_ext_to_raw(const struct atomfs_ext *ext,
+			      struct atomfs_extent *raw)
+{
+	raw->e_pblk = cpu_to_le64(ext->pblk);
+	raw->e_len = cpu_to_le32(ext->len);
+	raw->e_flags = cpu_to_le32(ext->flags);
+}
+
+static int atomfs_ext_insert(struct inode *inode, const struct atomfs_ext *ext)
+{
+	struct atomfs_extent raw;
+
+	atomfs_ext_to_raw(ext, &raw);
+	return atomfs_btree_insert(inode, ATOMFS_BTREE_EXTENTS, ext->lblk,
+				   &raw, sizeof(raw));
+}
+
+static int atomfs_ext_update(struct inode *inode, const struct atomfs_ext *ext)
+{
+	struct atomfs_extent raw;
+
+	atomfs_ext_to_raw(ext, &raw);
+	return atomfs_btree_update(inode, ATOMFS_BTREE_EXTENTS, ext->lblk,
+				   &raw, sizeof(raw));
+}
+
+static bool atomfs_ext_continues(const struct atomfs_ext *a,
+				 const struct atomfs_ext *b)
+{
+	return a->lblk + a->len == b->lblk && a->pblk + a->len == b->pblk &&
+	       a->flags == b->flags && a->len + b->len <= U32_MAX;
+}
+
+/*
+ * Insert @ext, merging it with the extents on either side when they
+ * continue each other.
+ */
+static int atomfs_ext_insert_merge(struct inode *inode, struct atomfs_ext ext)
+{
+	struct atomfs_ext left, right;
+	int err;
+
+	err = ext.lblk ? atomfs_ext_get(inode, ext.lblk - 1, ATOMFS_BT_LE,
+					&left) : -ENOENT;
+	if (err && err != -ENOENT)
+		return err;
+	if (!err && atomfs_ext_continues(&left, &ext)) {
+		err = atomfs_btree_delete(inode, ATOMFS_BTREE_EXTENTS,
+					  left.lblk);
+		if (err)
+			return err;
+		ext.lblk = left.lblk;
+		ext.pblk = left.pblk;
+		ext.len += left.len;
+	}
+
+	err = atomfs_ext_get(inode, ext.lblk + ext.len, ATOMFS_BT_EQ, &right);
+	if (err && err != -ENOENT)
+		return err;
+	if (!err && atomfs_ext_continues(&ext, &right)) {
+		err = atomfs_btree_delete(inode, ATOMFS_BTREE_EXTENTS,
+					  right.lblk);
+		if (err)
+			return err;
+		ext.len += right.len;
+	}
+	return atomfs_ext_insert(inode, &ext);
+}
+
+/**
+ * atomfs_extents_map() - map a file block
+ * @inode:	the file
+ * @lblk:	the block
+ * @max_len:	look no further than this many blocks
+ * @map:	filled in: the run from @lblk on that shares one state
+ *
+ * Return: 0 or a negative errno.
+ */
+int atomfs_extents_map(struct inode *inode, u64 lblk, u64 max_len,
+		       struct atomfs_map *map)
+{
+	struct atomfs_ext ext, next;
+	int err;
+
+	map->lblk = lblk;
+	map->pblk = 0;
+	map->unwritten = false;
+
+	err = atomfs_ext_get(inode, lblk, ATOMFS_BT_LE, &ext);
+	if (err && err != -ENOENT)
+		return err;
+	if (err || ext.lblk + ext.len <= lblk) {
+		err = atomfs_ext_get(inode, lblk, ATOMFS_BT_GE, &next);
+		if (err == -ENOENT)
+			map->len = max_len;
+		else if (err)
+			return err;
+		else
+			map->len = min(next.lblk - lblk, max_len);
+		return 0;
+	}
+
+	map->pblk = ext.pblk + (lblk - ext.lblk);
+	map->unwritten = ext.flags & ATOMFS_EXTENT_UNWRITTEN;
+	map->len = ext.lblk + ext.len - lblk;
+	/* Runs can span extents split by a tree of bounded leaf size. */
+	while (map->len < max_len) {
+		err = atomfs_ext_get(inode, ext.lblk + ext.len, ATOMFS_BT_EQ,
+				     &next);
+		if (err == -ENOENT)
+			break;
+		if (err)
+			return err;
+		if (ext.pblk + ext.len != next.pblk || ext.flags != next.flags)
+			break;
+		map->len += next.len;
+		ext = next;
+	}
+	map->len = min(map->len, max_len);
+	return 0;
+}
+
+/**
+ * atomfs_extents_alloc() - allocate the units under a range of blocks
+ * @inode:	the file
+ * @lblk:	first block
+ * @len:	number of blocks
+ *
+ * Every unit that touches the range and has no blocks yet gets a whole,
+ * aligned unit of unwritten blocks, contiguous with the previous unit of
+ * the file where the allocator can manage it.
+ *
+ * Return: 0, -ENOSPC (some units may have been allocated), or another
+ * negative errno.
+ */
+int atomfs_extents_alloc(struct inode *inode, u64 lblk, u64 len)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+	u64 ub = sbi->unit_blocks;
+	u64 pos = atomfs_unit_start(sbi, lblk);
+	u64 end = atomfs_unit_start(sbi, lblk + len - 1) + ub;
+	struct atomfs_map map;
+	int err;
+
+	while (pos < end) {
+		struct atomfs_ext ext;
+		u64 goal = 0, units;
+
+		err = atomfs_extents_map(inode, pos, end - pos, &map);
+		if (err)
+			return err;
+		if (map.pblk) {
+			pos += map.len;
+			continue;
+		}
+		if (map.len % ub) {
+			atomfs_error(inode->i_sb,
+				     "inode %lu: unit at block %llu is partly mapped",
+				     inode->i_ino, pos + map.len);
+			return -EUCLEAN;
+		}
+		if (pos) {
+			struct atomfs_map prev;
+
+			err = atomfs_extents_map(inode, pos - 1, 1, &prev);
+			if (err)
+				return err;
+			if (prev.pblk)
+				goal = prev.pblk + 1;
+		}
+		err = atomfs_alloc_data(inode, goal, map.len / ub, &ext.pblk,
+					&units);
+		if (err)
+			return err;
+		ext.lblk = pos;
+		ext.len = units * ub;
+		ext.flags = ATOMFS_EXTENT_UNWRITTEN;
+		err = atomfs_ext_insert_merge(inode, ext);
+		if (err) {
+			atomfs_free_blocks(inode, ext.pblk, ext.len);
+			return err;
+		}
+		atomfs_map_changed(inode);
+		pos += ext.len;
+	}
+	return 0;
+}
+
+enum atomfs_ext_op {
+	ATOMFS_EXT_WRITTEN,	/* data I/O completed: now written */
+	ATOMFS_EXT_UNWRITTEN,	/* contents dropped: read as zeros again */
+	ATOMFS_EXT_FREE,	/* unmap and free */
+};
+
+/*
+ * Apply @op to every mapped block in [@lblk, @end).  Extents that straddle
+ * an edge are split; the middle part is changed and merged with its
+ * neighbours.
+ */
+static int atomfs_extents_apply(struct inode *inode, u64 lblk, u64 end,
+				enum atomfs_ext_op op)
+{
+	u32 want = op == ATOMFS_EXT_UNWRITTEN ? ATOMFS_EXTENT_UNWRITTEN : 0;
+	u64 pos = lblk;
+	int err;
+
+	while (pos < end) {
+		struct atomfs_ext ext, part;
+		u64 a, b, ext_end;
+
+		err = atomfs_ext_get(inode, pos, ATOMFS_BT_LE, &ext);
+		if (err && err != -ENOENT)
+			return err;
+		if (err || ext.lblk + ext.len <= pos) {
+			err = atomfs_ext_get(inode, pos, ATOMFS_BT_GE, &ext);
+			if (err == -ENOENT)
+				break;
+			if (err)
+				return err;
+			if (ext.lblk >= end)
+				break;
+		}
+		ext_end = ext.lblk + ext.len;
+		a = max(ext.lblk, pos);
+		b = min(ext_end, end);
+		if (op != ATOMFS_EXT_FREE && ext.flags == want) {
+			pos = b;
+			continue;
+		}
+
+		/* Keep the part before the range, or drop the extent. */
+		if (ext.lblk < a) {
+			part = ext;
+			part.len = a - ext.lblk;
+			err = atomfs_ext_update(inode, &part);
+		} else {
+			err = atomfs_btree_delete(inode, ATOMFS_BTREE_EXTENTS,
+						  ext.lblk);
+		}
+		if (err)
+			return err;
+
+		/* Then the part after it, as it was. */
+		if (b < ext_end) {
+			part = ext;
+			part.lblk = b;
+			part.pblk = ext.pblk + (b - ext.lblk);
+			part.len = ext_end - b;
+			err = atomfs_ext_insert(inode, &part);
+			if (err)
+				return err;
+		}
+
+		part = ext;
+		part.lblk = a;
+		part.pblk = ext.pblk + (a - ext.lblk);
+		part.len = b - a;
+		if (op == ATOMFS_EXT_FREE) {
+			err = atomfs_free_blocks(inode, part.pblk, part.len);
+		} else {
+			part.flags = want;
+			err = atomfs_ext_insert_merge(inode, part);
+		}
+		if (err)
+			return err;
+		atomfs_map_changed(inode);
+		pos = b;
+	}
+	return 0;
+}
+
+/**
+ * atomfs_extents_convert() - mark blocks written after their data I/O
+ * @inode:	the file
+ * @lblk:	first block
+ * @len:	number of blocks
+ *
+ * Return: 0 or a negative errno.
+ */
+int atomfs_extents_convert(struct inode *inode, u64 lblk, u64 len)
+{
+	return atomfs_extents_apply(inode, lblk, lblk + len,
+				    ATOMFS_EXT_WRITTEN);
+}
+
+/**
+ * atomfs_extents_unwrite() - make blocks read as zeros, keeping them
+ * @inode:	the file
+ * @lblk:	first block
+ * @len:	number of blocks
+ *
+ * Used where whole units cannot be freed: the blocks of a unit past a new
+ * end of file, or inside a unit partly punched or zeroed.  The caller has
+ * dropped the page cache over the range.
+ *
+ * Return: 0 or a negative errno.
+ */
+int atomfs_extents_unwrite(struct inode *inode, u64 lblk, u64 len)
+{
+	return atomfs_extents_apply(inode, lblk, lblk + len,
+				    ATOMFS_EXT_UNWRITTEN);
+}
+
+/**
+ * atomfs_extents_free() - unmap and free whole units
+ * @inode:	the file
+ * @lblk:	first block, unit-aligned
+ * @end:	block after the last, unit-aligned, or U64_MAX for all
+ *
+ * Return: 0 or a negative errno.
+ */
+int atomfs_extents_free(struct inode *inode, u64 lblk, u64 end)
+{
+	return atomfs_extents_apply(inode, lblk, end, ATOMFS_EXT_FREE);
+}
+
+static int atomfs_free_extent_actor(void *ctx, u64 key, const void *val,
+				    unsigned int len)
+{
+	const struct atomfs_extent *raw = val;
+	struct inode *inode = ctx;
+
+	if (len != sizeof(*raw))
+		return -EUCLEAN;
+	return atomfs_free_blocks(inode, le64_to_cpu(raw->e_pblk),
+				  le32_to_cpu(raw->e_len));
+}
+
+/**
+ * atomfs_truncate_blocks() - release the blocks past a new file size
+ * @inode:	the file; the page cache past @size is already gone
+ * @size:	the new size in bytes
+ *
+ * Units wholly past the new end are freed; the blocks of the last unit
+ * past the block holding the new end become unwritten, so that a later
+ * extension reads zeros there.
+ *
+ * Return: 0 or a negative errno.
+ */
+int atomfs_truncate_blocks(struct inode *inode, loff_t size)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+	u64 first = DIV_ROUND_UP_ULL(size, ATOMFS_BLOCK_SIZE);
+	u64 unit_end = round_up(first, (u64)sbi->unit_blocks);
+	int err;
+
+	if (!size) {
+		err = atomfs_btree_destroy(inode, ATOMFS_BTREE_EXTENTS,
+					   atomfs_free_extent_actor, inode);
+		atomfs_map_changed(inode);
+		return err;
+	}
+	err = atomfs_extents_free(inode, unit_end, U64_MAX);
+	if (!err && first < unit_end)
+		err = atomfs_extents_unwrite(inode, first, unit_end - first);
+	return err;
+}

@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Regular files: read, write, mmap, fsync, fallocate, truncate, seek and
+ * fiemap, all on iomap.
+ */
+#include <linux/fs.h>
+#include <linux/iomap.h>
+#include <linux/falloc.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/uio.h>
+#include <linux/blkdev.h>
+#include <linux/writeback.h>
+#include "atomfs.h"
+
+static ssize_t atomfs_dio_read(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	ssize_t ret;
+
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		if (!inode_trylock_shared(inode))
+			return -EAGAIN;
+	} else {
+		inode_lock_shared(inode);
+	}
+	ret = iomap_dio_rw(iocb, to, &atomfs_read_iomap_ops, NULL, 0, NULL, 0);
+	inode_unlock_shared(inode);
+	return ret;
+}
+
+static ssize_t atomfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	if (!iov_iter_count(to))
+		return 0;
+	if (iocb->ki_flags & IOCB_DIRECT)
+		return atomfs_dio_read(iocb, to);
+	return generic_file_read_iter(iocb, to);
+}
+
+static int atomfs_dio_write_end_io(struct kiocb *iocb, ssize_t size,
+				   int error, unsigned int flags)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	loff_t pos = iocb->ki_pos;
+
+	if (error)
+		return error;
+	if (size && (flags & IOMAP_DIO_UNWRITTEN)) {
+		u64 first = pos >> ATOMFS_BLOCK_SHIFT;
+		u64 last = (pos + size - 1) >> ATOMFS_BLOCK_SHIFT;
+
+		down_write(&ai->i_map_sem);
+		error = atomfs_extents_convert(inode, first, last - first + 1);
+		up_write(&ai->i_map_sem);
+		if (error)
+			return error;
+	}
+	/* Extending writes are waited for under i_rwsem: no race on size. */
+	if (pos + size > i_size_read(inode)) {
+		i_size_write(inode, pos + size);
+		mark_inode_dirty(inode);
+	}
+	return 0;
+}
+
+static const struct iomap_dio_ops atomfs_dio_write_ops = {
+	.end_io		= atomfs_dio_write_end_io,
+};
+
+/*
+ * Bytes between the old end of file and @pos may hold stale page cache
+ * (an mmap write past EOF): zero them before a write extends past them.
+ */
+static int atomfs_zero_eof_gap(struct kiocb *iocb)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	loff_t size = i_size_read(inode);
+
+	if (iocb->ki_pos <= size)
+		return 0;
+	return iomap_zero_range(inode, size, iocb->ki_pos - size, NULL,
+				&atomfs_iomap_ops);
+}
+
+static ssize_t atomfs_write_checks(struct kiocb *iocb, struct iov_iter *from)
+{
+	ssize_t ret;
+
+	ret = generic_write_checks(iocb, from);
+	if (ret <= 0)
+		return ret;
+	ret = file_modified(iocb->ki_filp);
+	if (ret)
+		return ret;
+	ret = atomfs_zero_eof_gap(iocb);
+	if (ret)
+		return ret;
+	return iov_iter_count(from);
+}
+
+static ssize_t atomfs_buffered_write(struct kiocb *iocb, struct iov_iter *from)
+{
+	return iomap_file_buffered_write(iocb, from, &atomfs_iomap_ops, NULL);
+}
+
+static ssize_t atomfs_dio_write(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	unsigned int dio_flags = 0;
+	loff_t pos = iocb->ki_pos;
+	ssize_t ret, buffered;
+
+	if (iocb->ki_pos + iov_iter_count(from) > i_size_read(inode))
+		dio_flags |= IOMAP_DIO_FORCE_WAIT;
+	inode_dio_begin(inode);
+	ret = iomap_dio_rw(iocb, from, &atomfs_iomap_ops, &atomfs_dio_write_ops,
+			   dio_flags, NULL, 0);
+	inode_dio_end(inode);
+	if (ret != -ENOTBLK)
+		return ret;
+
+	/*
+	 * The page cache over the range could not be invalidated (a folio
+	 * is mapped and busy): write through the page cache instead, then
+	 * push that to disk as O_DIRECT promises.
+	 */
+	buffered = atomfs_buffered_write(iocb, from);
+	if (buffered <= 0)
+		return buffered;
+	ret = filemap_write_and_wait_range(inode->i_mapping, pos,
+					   pos + buffered - 1);
+	if (ret)
+		return ret;
+	invalidate_mapping_pages(inode->i_mapping, pos >> PAGE_SHIFT,
+				 (pos + buffered - 1) >> PAGE_SHIFT);
+	return buffered;
+}
+
+static ssize_t atomfs_file_write_iter(struct kiocb *iocb,
+				      struct iov_iter *from)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	ssize_t ret;
+
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		if (!inode_trylock(inode))
+			return -EAGAIN;
+	} else {
+		inode_lock(inode);
+	}
+	ret = atomfs_write_checks(iocb, from);
+	if (ret <= 0)
+		goto out;
+	if (iocb->ki_flags & IOCB_DIRECT)
+		ret = atomfs_dio_write(iocb, from);
+	else
+		ret = atomfs_buffered_write(iocb, from);
+out:
+	inode_unlock(inode);
+	if (ret > 0)
+		ret = generic_write_sync(iocb, ret);
+	return ret;
+}
+
+static vm_fault_t atomfs_page_mkwrite(struct vm_fault *vmf)
+{
+	struct inode *inode = file_inode(vmf->vma->vm_file);
+	vm_fault_t ret;
+
+	sb_start_pagefault(inode->i_sb);
+	file_update_time(vmf->vma->vm_file);
+	/* Serialise against truncate and hole punching. */
+	filemap_invalidate_lock_shared(inode->i_mapping);
+	ret = iomap_page_mkwrite(vmf, &atomfs_iomap_ops);
+	filemap_invalidate_unlock_shared(inode->i_mapping);
+	sb_end_pagefault(inode->i_sb);
+	return ret;
+}
+
+static vm_fault_t atomfs_filemap_fault(struct vm_fault *vmf)
+{
+	struct inode *inode = file_inode(vmf->vma->vm_file);
+	vm_fault_t ret;
+
+	filemap_invalidate_lock_shared(inode->i_mapping);
+	ret = filemap_fault(vmf);
+	filemap_invalidate_unlock_shared(inode->i_mapping);
+	return ret;
+}
+
+static const struct vm_operations_struct atomfs_file_vm_ops = {
+	.fault		= atomfs_filemap_fault,
+	.map_pages	= filemap_map_pages,
+	.page_mkwrite	= atomfs_page_mkwrite,
+};
+
+static int atomfs_file_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	file_accessed(file);
+	vma->vm_ops = &atomfs_file_vm_ops;
+	return 0;
+}
+
+/**
+ * atomfs_fsync() - ->fsync for files and directories
+ * @file:	the file
+ * @start:	first byte of the range to make durable
+ * @end:	last byte
+ * @datasync:	fdatasync(): only what is needed to read the data back
+ *
+ * Until the metadata journal exists, durability of the metadata a file
+ * depends on (its inode, tree nodes and allocation bitmaps, and for a
+ * directory its names) is reached by writing every dirty metadata buffer
+ * of the filesystem and flushing the device cache.
+ *
+ * Return: 0 or a negative errno.
+ */
+int atomfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
+{
+	struct inode *inode = file_inode(file);
+	struct super_block *sb = inode->i_sb;
+	int err, err2;
+
+	err = file_write_and_wait_range(file, start, end);
+	if (err)
+		return err;
+	if (sb_rdonly(sb))
+		return 0;
+
+	err = atomfs_sync_inode_meta(inode);
+	err2 = sync_blockdev(sb->s_bdev);
+	if (!err)
+		err = err2;
+	err2 = blkdev_issue_flush(sb->s_bdev);
+	if (!err)
+		err = err2;
+	return err;
+}
+
+/**
+ * atomfs_truncate() - change the size of a regular file
+ * @inode:	the file, i_rwsem held
+ * @size:	the new size
+ *
+ * Return: 0 or a negative errno.
+ */
+int atomfs_truncate(struct inode *inode, loff_t size)
+{
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	loff_t old = i_size_read(inode);
+	int err;
+
+	if (size > inode->i_sb->s_maxbytes)
+		return -EFBIG;
+
+	inode_dio_wait(inode);
+	filemap_invalidate_lock(inode->i_mapping);
+	if (size > old) {
+		/* The tail of the old last block must read as zeros. */
+		err = iomap_zero_range(inode, old,
+				       round_up(old, ATOMFS_BLOCK_SIZE) - old,
+				       NULL, &atomfs_iomap_ops);
+		if (!err)
+			truncate_setsize(inode, size);
+		goto out;
+	}
+
+	err = iomap_truncate_page(inode, size, NULL, &atomfs_iomap_ops);
+	if (err)
+		goto out;
+	/* The block holding the new end keeps its head: write it first. */
+	err = filemap_write_and_wait_range(inode->i_mapping,
+					   round_down(size, ATOMFS_BLOCK_SIZE),
+					   LLONG_MAX);
+	if (err)
+		goto out;
+	truncate_setsize(inode, size);
+	down_write(&ai->i_map_sem);
+	err = atomfs_truncate_blocks(inode, size);
+	up_write(&ai->i_map_sem);
+out:
+	filemap_invalidate_unlock(inode->i_mapping);
+	if (!err) {
+		inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
+		mark_inode_dirty(inode);
+	}
+	return err;
+}
+
+/* Blocks an allocation of [@lblk, @lblk + @len) still has to take. */
+static int atomfs_alloc_need(struct inode *inode, u64 lblk, u64 len,
+			     u64 *need)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+	u64 pos = atomfs_unit_start(sbi, lblk);
+	u64 end = atomfs_unit_start(sbi, lblk + len - 1) + sbi->unit_blocks;
+	struct atomfs_map map;
+	int err;
+
+	*need = 0;
+	while (pos < end) {
+		err = atomfs_extents_map(inode, pos, end - pos, &map);
+		if (err)
+			return err;
+		if (!map.pblk)
+			*need += map.len;
+		pos += map.len;
+	}
+	return 0;
+}
+
+/*
+ * Drop the data in [@start, @end) (bytes): zero the partial blocks at the
+ * edges in the page cache, drop the page cache over the whole blocks
+ * between, then free whole units and make the remaining blocks unwritten.
+ * With @keep_alloc, units stay allocated (FALLOC_FL_ZERO_RANGE).
+ */
+static int atomfs_clear_range(struct inode *inode, loff_t start, loff_t end,
+			      bool keep_alloc)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	loff_t bstart = round_up(start, ATOMFS_BLOCK_SIZE);
+	loff_t bend = round_down(end, ATOMFS_BLOCK_SIZE);
+	u64 first, last, ufirst, ulast;
+	int err;
+
+	if (bstart >= bend) {
+		/* Within one block: zero it in the page cache. */
+		return iomap_zero_range(inode, start, end - start, NULL,
+					&atomfs_iomap_ops);
+	}
+	if (start < bstart) {
+		err = iomap_zero_range(inode, start, bstart - start, NULL,
+				       &atomfs_iomap_ops);
+		if (err)
+			return err;
+	}
+	if (bend < end) {
+		err = iomap_zero_range(inode, bend, end - bend, NULL,
+				       &atomfs_iomap_ops);
+		if (err)
+			return err;
+	}
+
+	/* In-flight writeback would convert blocks behind our back. */
+	err = filemap_write_and_wait_range(inode->i_mapping, bstart, bend - 1);
+	if (err)
+		return err;
+	truncate_pagecache_range(inode, bstart, bend - 1);
+
+	first = bstart >> ATOMFS_BLOCK_SHIFT;
+	last = bend >> ATOMFS_BLOCK_SHIFT;
+	ufirst = round_up(first, (u64)sbi->unit_blocks);
+	ulast = round_down(last, (u64)sbi->unit_blocks);
+
+	down_write(&ai->i_map_sem);
+	if (keep_alloc || ufirst >= ulast) {
+		err = atomfs_extents_unwrite(inode, first, last - first);
+	} else {
+		err = atomfs_extents_free(inode, ufirst, ulast);
+		if (!err && first < ufirst)
+			err = atomfs_extents_unwrite(inode, first,
+						     ufirst - first);
+		if (!err && ulast < last)
+			err = atomfs_extents_unwrite(inode, ulast,
+						     last - ulast);
+	}
+	up_write(&ai->i_map_sem);
+	return err;
+}
+
+static long atomfs_fallocate(struct file *file, int mode, loff_t offset,
+			     loff_t len)
+{
+	struct inode *inode = file_inode(file);
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	loff_t end = offset + len;
+	u64 lblk, nblk, need;
+	long err;
+
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE |
+		     FALLOC_FL_ZERO_RANGE))
+		return -EOPNOTSUPP;
+	if (!S_ISREG(inode->i_mode))
+		return -ENODEV;
+	if (end > inode->i_sb->s_maxbytes || end < offset)
+		return -EFBIG;
+
+	inode_lock(inode);
+	err = file_modified(file);
+	if (err)
+		goto out_unlock;
+	inode_dio_wait(inode);
+	filemap_invalidate_lock(inode->i_mapping);
+
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		loff_t size = i_size_read(inode);
+
+		if (offset < size)
+			err = atomfs_clear_range(inode, offset,
+						 min(end, size), false);
+		/* Past EOF everything is unwritten already. */
+		goto out;
+	}
+
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > i_size_read(inode)) {
+		err = inode_newsize_ok(inode, end);
+		if (err)
+			goto out;
+	}
+	if (mode & FALLOC_FL_ZERO_RANGE) {
+		loff_t size = i_size_read(inode);
+
+		if (offset < size) {
+			err = atomfs_clear_range(inode, offset,
+						 min(end, size), true);
+			if (err)
+				goto out;
+		}
+	}
+
+	lblk = offset >> ATOMFS_BLOCK_SHIFT;
+	nblk = DIV_ROUND_UP_ULL(end, ATOMFS_BLOCK_SIZE) - lblk;
+	down_write(&ai->i_map_sem);
+	/* Fail up front rather than leave a partial allocation behind. */
+	err = atomfs_alloc_need(inode, lblk, nblk, &need);
+	if (!err && need > READ_ONCE(sbi->free_blocks))
+		err = -ENOSPC;
+	if (!err)
+		err = atomfs_extents_alloc(inode, lblk, nblk);
+	up_write(&ai->i_map_sem);
+	if (err)
+		goto out;
+
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > i_size_read(inode))
+		i_size_write(inode, end);
+out:
+	filemap_invalidate_unlock(inode->i_mapping);
+	if (!err) {
+		inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
+		mark_inode_dirty(inode);
+	}
+out_unlock:
+	inode_unlock(inode);
+	return err;
+}
+
+static loff_t atomfs_file_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct inode *inode = file_inode(file);
+
+	switch (whence) {
+	case SEEK_HOLE:
+		inode_lock_shared(inode);
+		offset = iomap_seek_hole(inode, offset, &atomfs_read_iomap_ops);
+		inode_unlock_shared(inode);
+		break;
+	case SEEK_DATA:
+		inode_lock_shared(inode);
+		offset = iomap_seek_data(inode, offset, &atomfs_read_iomap_ops);
+		inode_unlock_shared(inode);
+		break;
+	default:
+		return generic_file_llseek(file, offset, whence);
+	}
+	if (offset < 0)
+		return offset;
+	return vfs_setpos(file, offset, inode->i_sb->s_maxbytes);
+}
+
+static int atomfs_fiemap(struct inode *inode, struct fiemap_extent_info *fi,
+			 u64 start, u64 len)
+{
+	int err;
+
+	inode_lock_shared(inode);
+	err = iomap_fiemap(inode, fi, start, len, &atomfs_read_iomap_ops);
+	inode_unlock_shared(inode);
+	return err;
+}
+
+const struct file_operations atomfs_file_operations = {
+	.llseek		= atomfs_file_llseek,
+	.read_iter	= atomfs_file_read_iter,
+	.write_iter	= atomfs_file_write_iter,
+	.mmap		= atomfs_file_mmap,
+	.open		= generic_file_open,
+	.fsync		= atomfs_fsync,
+	.fallocate	= atomfs_fallocate,
+	.splice_read	= filemap_splice_read,
+	.splice_write	= iter_file_splice_write,
+	.fop_flags	= FOP_BUFFER_RASYNC,
+};
+
+const struct inode_operations atomfs_file_inode_operations = {
+	.setattr	= atomfs_setattr,
+	.getattr	= atomfs_getattr,
+	.fiemap		= atomfs_fiemap,
+};
+
+static int atomfs_read_folio(struct file *file, struct folio *folio)
+{
+	return iomap_read_folio(folio, &atomfs_read_iomap_ops);
+}
+
+static void atomfs_readahead(struct readahead_control *rac)
+{
+	iomap_readahead(rac, &atomfs_read_iomap_ops);
+}
+
+const struct address_space_operations atomfs_aops = {
+	.read_folio		= atomfs_read_folio,
+	.readahead		= atomfs_readahead,
+	.writepages		= atomfs_writepages,
+	.dirty_folio		= iomap_dirty_folio,
+	.release_folio		= iomap_release_folio,
+	.invalidate_folio	= iomap_invalidate_folio,
+	.migrate_folio		= filemap_migrate_folio,
+	.is_partially_uptodate	= iomap_is_partially_uptodate,
+	.error_remove_folio	= generic_error_remove_folio,
+};

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Inodes: reading and writing the inode table, creation, eviction and
+ * attributes.
+ */
+#include <linux/fs.h>
+#include <linux/random.h>
+#include <linux/iversion.h>
+#include <linux/writeback.h>
+#include "atomfs.h"
+
+/*
+ * Find inode @ino in the inode table.  Returns the buffer holding it and
+ * sets *@raw, or an ERR_PTR().
+ */
+static struct buffer_head *atomfs_inode_buf(struct super_block *sb, u64 ino,
+					    struct atomfs_inode **raw)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	struct buffer_head *bh;
+	u64 blkno;
+
+	if (ino < ATOMFS_FIRST_INO || ino >= sbi->inodes_count) {
+		atomfs_error(sb, "inode number %llu out of range", ino);
+		return ERR_PTR(-EUCLEAN);
+	}
+	blkno = sbi->itable_start + ino / ATOMFS_INODES_PER_BLOCK;
+	bh = sb_bread(sb, blkno);
+	if (!bh) {
+		atomfs_error(sb, "cannot read inode table block %llu", blkno);
+		return ERR_PTR(-EIO);
+	}
+	*raw = (struct atomfs_inode *)bh->b_data +
+	       ino % ATOMFS_INODES_PER_BLOCK;
+	return bh;
+}
+
+static void atomfs_set_inode_ops(struct inode *inode, dev_t rdev)
+{
+	switch (inode->i_mode & S_IFMT) {
+	case S_IFREG:
+		inode->i_op = &atomfs_file_inode_operations;
+		inode->i_fop = &atomfs_file_operations;
+		inode->i_mapping->a_ops = &atomfs_aops;
+		break;
+	case S_IFDIR:
+		inode->i_op = &atomfs_dir_inode_operations;
+		inode->i_fop = &atomfs_dir_operations;
+		break;
+	case S_IFLNK:
+		inode->i_op = &atomfs_symlink_inode_operations;
+		if (ATOMFS_I(inode)->i_flags & ATOMFS_INODE_INLINE_SYMLINK)
+			inode->i_link = ATOMFS_I(inode)->i_inline;
+		inode_nohighmem(inode);
+		break;
+	default:
+		inode->i_op = &atomfs_special_inode_operations;
+		init_special_inode(inode, inode->i_mode, rdev);
+		break;
+	}
+}
+
+/* Is this a mode atomfs can have on disk? */
+static bool atomfs_valid_mode(umode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+	case S_IFDIR:
+	case S_IFLNK:
+	case S_IFCHR:
+	case S_IFBLK:
+	case S_IFIFO:
+	case S_IFSOCK:
+		return true;
+	}
+	return false;
+}
+
+static int atomfs_read_inode(struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	struct atomfs_inode *raw;
+	struct buffer_head *bh;
+	dev_t rdev = 0;
+	int err = -EUCLEAN;
+
+	bh = atomfs_inode_buf(sb, inode->i_ino, &raw);
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+
+	if (le32_to_cpu(raw->i_magic) != ATOMFS_INODE_MAGIC ||
+	    le64_to_cpu(raw->i_ino) != inode->i_ino) {
+		atomfs_error(sb, "inode %lu is not in use or misplaced",
+			     inode->i_ino);
+		goto out;
+	}
+	if (atomfs_csum(raw, ATOMFS_INODE_SIZE, 4) !=
+	    le32_to_cpu(raw->i_checksum)) {
+		atomfs_error(sb, "inode %lu: bad checksum", inode->i_ino);
+		goto out;
+	}
+	inode->i_mode = le16_to_cpu(raw->i_mode);
+	if (!atomfs_valid_mode(inode->i_mode) || !le32_to_cpu(raw->i_nlink)) {
+		atomfs_error(sb, "inode %lu: bad mode 0%o or link count %u",
+			     inode->i_ino, inode->i_mode,
+			     le32_to_cpu(raw->i_nlink));
+		goto out;
+	}
+	set_nlink(inode, le32_to_cpu(raw->i_nlink));
+	i_uid_write(inode, le32_to_cpu(raw->i_uid));
+	i_gid_write(inode, le32_to_cpu(raw->i_gid));
+	inode->i_generation = le32_to_cpu(raw->i_generation);
+	inode->i_size = le64_to_cpu(raw->i_size);
+	inode->i_blocks = le64_to_cpu(raw->i_blocks) <<
+			  (ATOMFS_BLOCK_SHIFT - 9);
+	inode_set_atime(inode, le64_to_cpu(raw->i_atime),
+			le32_to_cpu(raw->i_atime_nsec));
+	inode_set_mtime(inode, le64_to_cpu(raw->i_mtime),
+			le32_to_cpu(raw->i_mtime_nsec));
+	inode_set_ctime(inode, le64_to_cpu(raw->i_ctime),
+			le32_to_cpu(raw->i_ctime_nsec));
+	ai->i_crtime.tv_sec = le64_to_cpu(raw->i_crtime);
+	ai->i_crtime.tv_nsec = le32_to_cpu(raw->i_crtime_nsec);
+	ai->i_flags = le32_to_cpu(raw->i_flags);
+	ai->i_parent = le64_to_cpu(raw->i_parent);
+	ai->i_root = le64_to_cpu(raw->i_root);
+	ai->i_nentries = le64_to_cpu(raw->i_nentries);
+	if (inode->i_size < 0 ||
+	    (ai->i_root && (ai->i_root < ATOMFS_SB(sb)->data_start ||
+			    ai->i_root >= ATOMFS_SB(sb)->blocks_count))) {
+		atomfs_error(sb, "inode %lu: bad size or root block",
+			     inode->i_ino);
+		goto out;
+	}
+	if (S_ISLNK(inode->i_mode)) {
+		bool inl = ai->i_flags & ATOMFS_INODE_INLINE_SYMLINK;
+
+		if (!inode->i_size || inode->i_size > ATOMFS_SYMLINK_MAX ||
+		    (inl && inode->i_size > ATOMFS_INLINE_SIZE) ||
+		    (!inl && !ai->i_root)) {
+			atomfs_error(sb, "inode %lu: bad symlink", inode->i_ino);
+			goto out;
+		}
+		if (inl) {
+			memcpy(ai->i_inline, raw->i_inline, inode->i_size);
+			ai->i_inline[inode->i_size] = '\0';
+		}
+	}
+	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
+		rdev = new_decode_dev(le32_to_cpu(raw->i_rdev));
+	atomfs_set_inode_ops(inode, rdev);
+	err = 0;
+out:
+	brelse(bh);
+	return err;
+}
+
+/**
+ * atomfs_iget() - get the in-memory inode for an inode number
+ * @sb:		the filesystem
+ * @ino:	the inode number
+ *
+ * Return: the inode, or ERR_PTR(-EUCLEAN) when the inode table holds no
+ * valid inode of that number, or another error.
+ */
+struct inode *atomfs_iget(struct super_block *sb, u64 ino)
+{
+	struct inode *inode;
+	int err;
+
+	inode = iget_locked(sb, ino);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	if (!(inode->i_state & I_NEW))
+		return inode;
+
+	err = atomfs_read_inode(inode);
+	if (err) {
+		iget_failed(inode);
+		return ERR_PTR(err);
+	}
+	unlock_new_inode(inode);
+	return inode;
+}
+
+static void atomfs_fill_raw_inode(struct inode *inode, struct atomfs_inode *raw)
+{
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	struct timespec64 ts;
+
+	memset(raw, 0, sizeof(*raw));
+	raw->i_magic = cpu_to_le32(ATOMFS_INODE_MAGIC);
+	raw->i_ino = cpu_to_le64(inode->i_ino);
+	raw->i_mode = cpu_to_le16(inode->i_mode);
+	raw->i_nlink = cpu_to_le32(inode->i_nlink);
+	raw->i_uid = cpu_to_le32(i_uid_read(inode));
+	raw->i_gid = cpu_to_le32(i_gid_read(inode));
+	raw->i_flags = cpu_to_le32(ai->i_flags);
+	raw->i_generation = cpu_to_le32(inode->i_generation);
+	raw->i_size = cpu_to_le64(i_size_read(inode));
+	raw->i_blocks = cpu_to_le64(inode->i_blocks >>
+				    (ATOMFS_BLOCK_SHIFT - 9));
+	ts = inode_get_atime(inode);
+	raw->i_atime = cpu_to_le64(ts.tv_sec);
+	raw->i_atime_nsec = cpu_to_le32(ts.tv_nsec);
+	ts = inode_get_mtime(inode);
+	raw->i_mtime = cpu_to_le64(ts.tv_sec);
+	raw->i_mtime_nsec = cpu_to_le32(ts.tv_nsec);
+	ts = inode_get_ctime(inode);
+	raw->i_ctime = cpu_to_le64(ts.tv_sec);
+	raw->i_ctime_nsec = cpu_to_le32(ts.tv_nsec);
+	raw->i_crtime = cpu_to_le64(ai->i_crtime.tv_sec);
+	raw->i_crtime_nsec = cpu_to_le32(ai->i_crtime.tv_nsec);
+	raw->i_parent = cpu_to_le64(ai->i_parent);
+	raw->i_root = cpu_to_le64(ai->i_root);
+	raw->i_nentries = cpu_to_le64(ai->i_nentries);
+	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
+		raw->i_rdev = cpu_to_le32(new_encode_dev(inode->i_rdev));
+	if (ai->i_flags & ATOMFS_INODE_INLINE_SYMLINK)
+		memcpy(raw->i_inline, ai->i_inline, i_size_read(inode));
+	raw->i_checksum = cpu_to_le32(atomfs_csum(raw, ATOMFS_INODE_SIZE, 4));
+}
+
+/*
+ * Copy @inode into its inode table slot, or clear the slot when @inode is
+ * being freed.  With @sync, wait until the block is on disk.
+ */
+static int atomfs_store_inode(struct inode *inode, bool clear, bool sync)
+{
+	struct super_block *sb = inode->i_sb;
+	struct atomfs_inode *raw;
+	struct buffer_head *bh;
+	int err = 0;
+
+	bh = atomfs_inode_buf(sb, inode->i_ino, &raw);
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+	/* Inodes sharing the block are written by their own owners. */
+	lock_buffer(bh);
+	if (clear)
+		memset(raw, 0, sizeof(*raw));
+	else
+		atomfs_fill_raw_inode(inode, raw);
+	unlock_buffer(bh);
+	mark_buffer_dirty(bh);
+	if (sync) {
+		err = sync_dirty_buffer(bh);
+		if (!err && buffer_write_io_error(bh))
+			err = -EIO;
+	}
+	brelse(bh);
+	return err;
+}
+
+/**
+ * atomfs_write_inode() - ->write_inode
+ * @inode:	the inode
+ * @wbc:	WB_SYNC_ALL waits for the inode table block to reach the disk
+ *
+ * Return: 0 or an I/O error.
+ */
+int atomfs_write_inode(struct inode *inode, struct writeback_control *wbc)
+{
+	if (sb_rdonly(inode->i_sb))
+		return 0;
+	return atomfs_store_inode(inode, false,
+				  wbc->sync_mode == WB_SYNC_ALL);
+}
+
+/**
+ * atomfs_sync_inode_meta() - write an inode's table slot now and wait
+ * @inode:	the inode
+ *
+ * Return: 0 or an I/O error.
+ */
+int atomfs_sync_inode_meta(struct inode *inode)
+{
+	return atomfs_store_inode(inode, false, true);
+}
+
+/**
+ * atomfs_new_inode() - allocate and initialise a new inode
+ * @idmap:	idmap of the mount the inode is created through
+ * @dir:	the directory it will be linked into
+ * @mode:	type and permissions
+ * @rdev:	device number for device nodes
+ *
+ * The inode comes back locked (I_NEW) with one link; the caller links it
+ * into @dir and calls d_instantiate_new(), or drops the link and calls
+ * discard_new_inode().
+ *
+ * Return: the inode, or an ERR_PTR() (-ENOSPC when out of inodes).
+ */
+struct inode *atomfs_new_inode(struct mnt_idmap *idmap, struct inode *dir,
+			       umode_t mode, dev_t rdev)
+{
+	struct super_block *sb = dir->i_sb;
+	struct atomfs_inode_info *ai;
+	struct inode *inode;
+	struct timespec64 now;
+	u64 ino;
+	int err;
+
+	inode = new_inode(sb);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	err = atomfs_new_ino(sb, &ino);
+	if (err) {
+		make_bad_inode(inode);
+		iput(inode);
+		return ERR_PTR(err);
+	}
+
+	ai = ATOMFS_I(inode);
+	inode->i_ino = ino;
+	inode_init_owner(idmap, inode, dir, mode);
+	inode->i_generation = get_random_u32();
+	inode->i_blocks = 0;
+	now = simple_inode_init_ts(inode);
+	ai->i_crtime = now;
+	ai->i_root = 0;
+	ai->i_flags = 0;
+	ai->i_nentries = 0;
+	ai->i_parent = S_ISDIR(mode) ? dir->i_ino : 0;
+	if (S_ISDIR(mode))
+		set_nlink(inode, 2);
+	atomfs_set_inode_ops(inode, rdev);
+
+	err = insert_inode_locked(inode);
+	if (err) {
+		/* The bitmap said free but the inode is live: corruption. */
+		atomfs_error(sb, "inode %llu is free in the bitmap but in use",
+			     ino);
+		make_bad_inode(inode);
+		iput(inode);
+		return ERR_PTR(-EUCLEAN);
+	}
+	mark_inode_dirty(inode);
+	return inode;
+}
+
+/* Free everything an unlinked inode owns, then the inode itself. */
+static void atomfs_free_inode_space(struct inode *inode)
+{
+	int err = 0;
+
+	if (S_ISREG(inode->i_mode))
+		err = atomfs_truncate_blocks(inode, 0);
+	else if (S_ISDIR(inode->i_mode))
+		err = atomfs_btree_destroy(inode, ATOMFS_BTREE_DIR, NULL, NULL);
+	else if (S_ISLNK(inode->i_mode))
+		err = atomfs_symlink_free(inode);
+	if (err)
+		return;	/* leave the inode for fsck rather than leak half */
+
+	if (atomfs_store_inode(inode, true, false))
+		return;
+	atomfs_free_ino(inode->i_sb, inode->i_ino);
+}
+
+/**
+ * atomfs_evict_inode() - ->evict_inode: free the space of unlinked inodes
+ * @inode:	the inode
+ */
+void atomfs_evict_inode(struct inode *inode)
+{
+	bool free = !inode->i_nlink && !is_bad_inode(inode) &&
+		    !sb_rdonly(inode->i_sb);
+
+	truncate_inode_pages_final(&inode->i_data);
+	/* Writeback has ended, but its completion work may still run. */
+	if (S_ISREG(inode->i_mode))
+		flush_work(&ATOMFS_I(inode)->i_ioend_work);
+	if (free)
+		atomfs_free_inode_space(inode);
+	invalidate_inode_buffers(inode);
+	clear_inode(inode);
+}
+
+/**
+ * atomfs_setattr() - ->setattr: mode, owner, times and size
+ * @idmap:	idmap of the mount
+ * @dentry:	what to change
+ * @attr:	the change
+ *
+ * Return: 0 or a negative errno.
+ */
+int atomfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+		   struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+	int err;
+
+	err = setattr_prepare(idmap, dentry, attr);
+	if (err)
+		return err;
+
+	if ((attr->ia_valid & ATTR_SIZE) && attr->ia_size != inode->i_size) {
+		if (!S_ISREG(inode->i_mode))
+			return -EINVAL;
+		err = atomfs_truncate(inode, attr->ia_size);
+		if (err)
+			return err;
+	}
+	setattr_copy(idmap, inode, attr);
+	mark_inode_dirty(inode);
+	return 0;
+}
+
+/**
+ * atomfs_getattr() - ->getattr: adds the birth time to the generic fields
+ * @idmap:		idmap of the mount
+ * @path:		what to describe
+ * @stat:		filled in
+ * @request_mask:	STATX_* fields wanted
+ * @flags:		AT_* flags
+ *
+ * Return: 0.
+ */
+int atomfs_getattr(struct mnt_idmap *idmap, const struct path *path,
+		   struct kstat *stat, u32 request_mask, unsigned int flags)
+{
+	struct inode *inode = d_inode(path->dentry);
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+
+	if (request_mask & STATX_BTIME) {
+		stat->result_mask |= STATX_BTIME;
+		stat->btime = ai->i_crtime;
+	}
+	generic_fillattr(idmap, request_mask, inode, stat);
+	stat->blksize = ATOMFS_BLOCK_SIZE;
+	return 0;
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iomap glue: file block mappings for buffered, direct and mmap I/O,
+ * fiemap and SEEK_DATA/SEEK_HOLE.
+ */
+#include <linux/fs.h>
+#include <linux/iomap.h>
+#include "atomfs.h"
+
+static void atomfs_fill_iomap(struct inode *inode, const struct atomfs_map *map,
+			      struct iomap *iomap, u32 seq)
+{
+	iomap->bdev = inode->i_sb->s_bdev;
+	iomap->offset = map->lblk << ATOMFS_BLOCK_SHIFT;
+	iomap->length = map->len << ATOMFS_BLOCK_SHIFT;
+	iomap->flags = 0;
+	iomap->validity_cookie = seq;
+	if (!map->pblk) {
+		iomap->type = IOMAP_HOLE;
+		iomap->addr = IOMAP_NULL_ADDR;
+	} else {
+		iomap->type = map->unwritten ? IOMAP_UNWRITTEN : IOMAP_MAPPED;
+		iomap->addr = map->pblk << ATOMFS_BLOCK_SHIFT;
+	}
+}
+
+/* Blocks from @pos for @length bytes, at most as far as the tree reaches. */
+static void atomfs_iomap_range(loff_t pos, loff_t length, u64 *lblk, u64 *len)
+{
+	u64 end = DIV_ROUND_UP_ULL((u64)pos + length, ATOMFS_BLOCK_SIZE);
+
+	*lblk = pos >> ATOMFS_BLOCK_SHIFT;
+	*len = end - *lblk;
+}
+
+static int atomfs_read_iomap_begin(struct inode *inode, loff_t pos,
+				   loff_t length, unsigned int flags,
+				   struct iomap *iomap, struct iomap *srcmap)
+{
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	struct atomfs_map map;
+	u64 lblk, len;
+	u32 seq;
+	int err;
+
+	atomfs_iomap_range(pos, length, &lblk, &len);
+	down_read(&ai->i_map_sem);
+	seq = READ_ONCE(ai->i_map_seq);
+	err = atomfs_extents_map(inode, lblk, len, &map);
+	up_read(&ai->i_map_sem);
+	if (err)
+		return err;
+	atomfs_fill_iomap(inode, &map, iomap, seq);
+	return 0;
+}
+
+/*
+ * Is a mapping taken earlier still current?
+ * A buffered write that found a block unwritten zeroes the parts of the
+ * folio it does not write; if writeback converted the block since, and
+ * the folio was reclaimed, that would wipe data.  Any change to the
+ * extent tree bumps the count and makes iomap map again.
+ */
+static bool atomfs_iomap_valid(struct inode *inode, const struct iomap *iomap)
+{
+	return iomap->validity_cookie == READ_ONCE(ATOMFS_I(inode)->i_map_seq);
+}
+
+static const struct iomap_folio_ops atomfs_iomap_folio_ops = {
+	.iomap_valid	= atomfs_iomap_valid,
+};
+
+static int atomfs_write_iomap_begin(struct inode *inode, loff_t pos,
+				    loff_t length, unsigned int flags,
+				    struct iomap *iomap, struct iomap *srcmap)
+{
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	struct atomfs_map map;
+	u64 lblk, len;
+	u32 seq;
+	int err;
+
+	/* Zeroing only touches what is already written: no allocation. */
+	if (!(flags & IOMAP_WRITE))
+		return atomfs_read_iomap_begin(inode, pos, length, flags,
+					       iomap, srcmap);
+	if (sb_rdonly(inode->i_sb))
+		return -EROFS;
+
+	atomfs_iomap_range(pos, length, &lblk, &len);
+	down_write(&ai->i_map_sem);
+	err = atomfs_extents_map(inode, lblk, len, &map);
+	if (!err && !map.pblk) {
+		err = atomfs_extents_alloc(inode, lblk, map.len);
+		if (!err)
+			err = atomfs_extents_map(inode, lblk, len, &map);
+		if (!err && !map.pblk)
+			err = -EUCLEAN;	/* allocated, yet not mapped */
+	}
+	seq = ai->i_map_seq;
+	up_write(&ai->i_map_sem);
+	if (err)
+		return err;
+	atomfs_fill_iomap(inode, &map, iomap, seq);
+	iomap->folio_ops = &atomfs_iomap_folio_ops;
+	return 0;
+}
+
+static int atomfs_write_iomap_end(struct inode *inode, loff_t pos,
+				  loff_t length, ssize_t written,
+				  unsigned int flags, struct iomap *iomap)
+{
+	if (iomap->flags & IOMAP_F_SIZE_CHANGED)
+		mark_inode_dirty(inode);
+	return 0;
+}
+
+const struct iomap_ops atomfs_iomap_ops = {
+	.iomap_begin	= atomfs_write_iomap_begin,
+	.iomap_end	= atomfs_write_iomap_end,
+};
+
+const struct iomap_ops atomfs_read_iomap_ops = {
+	.iomap_begin	= atomfs_read_iomap_begin,
+};

@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Superblock: mount, mount options, statfs, sync and unmount.
+ */
+#include <linux/module.h>
+#include <linux/init.h>
+#include <linux/blkdev.h>
+#include <linux/fs_context.h>
+#include <linux/fs_parser.h>
+#include <linux/statfs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/iversion.h>
+#include "atomfs.h"
+
+static struct kmem_cache *atomfs_inode_cachep;
+
+/**
+ * __atomfs_error() - report metadata corruption or a metadata I/O error
+ * @sb:		the filesystem
+ * @func:	the function that found it
+ * @fmt:	what was found
+ *
+ * Logs one line, records the error in the superblock for fsck, and then,
+ * as the errors= mount option says, makes the filesystem read-only (the
+ * default), carries on, or panics.
+ */
+void __atomfs_error(struct super_block *sb, const char *func,
+		    const char *fmt, ...)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	if (sbi && sbi->opts.errors == ATOMFS_ERRORS_PANIC)
+		panic("atomfs (%s): error in %s: %pV\n", sb->s_id, func, &vaf);
+	pr_err_ratelimited("atomfs (%s): error in %s: %pV\n", sb->s_id, func,
+			   &vaf);
+	va_end(args);
+
+	if (!sbi || !sbi->raw)
+		return;
+	atomic_long_inc(&sbi->errors);
+	/* Callers may hold the allocator locks: do not take them here. */
+	if (!sb_rdonly(sb)) {
+		lock_buffer(sbi->sbh);
+		sbi->raw->s_state |= cpu_to_le16(ATOMFS_STATE_ERROR);
+		sbi->raw->s_checksum =
+			cpu_to_le32(atomfs_csum(sbi->raw, ATOMFS_SB_SIZE, 4));
+		unlock_buffer(sbi->sbh);
+		mark_buffer_dirty(sbi->sbh);
+	}
+	if (sbi->opts.errors == ATOMFS_ERRORS_RO && !sb_rdonly(sb)) {
+		pr_crit("atomfs (%s): remounting read-only\n", sb->s_id);
+		sb->s_flags |= SB_RDONLY;
+	}
+}
+
+/* Fold the in-memory counts into the superblock buffer and checksum it. */
+static void atomfs_update_sb(struct super_block *sb, bool clean)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	struct atomfs_super_block *raw = sbi->raw;
+	u16 state;
+
+	lock_buffer(sbi->sbh);
+	mutex_lock(&sbi->alloc_lock);
+	raw->s_free_blocks = cpu_to_le64(sbi->free_blocks);
+	mutex_unlock(&sbi->alloc_lock);
+	mutex_lock(&sbi->ialloc_lock);
+	raw->s_free_inodes = cpu_to_le64(sbi->free_inodes);
+	mutex_unlock(&sbi->ialloc_lock);
+	state = le16_to_cpu(raw->s_state);
+	if (clean)
+		state |= ATOMFS_STATE_CLEAN;
+	else
+		state &= ~ATOMFS_STATE_CLEAN;
+	raw->s_state = cpu_to_le16(state);
+	raw->s_write_time = cpu_to_le64(ktime_get_real_seconds());
+	raw->s_checksum = cpu_to_le32(atomfs_csum(raw, ATOMFS_SB_SIZE, 4));
+	unlock_buffer(sbi->sbh);
+	mark_buffer_dirty(sbi->sbh);
+}
+
+static int atomfs_write_sb(struct super_block *sb, bool clean)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+
+	atomfs_update_sb(sb, clean);
+	return sync_dirty_buffer(sbi->sbh);
+}
+
+static int atomfs_sync_fs(struct super_block *sb, int wait)
+{
+	if (sb_rdonly(sb))
+		return 0;
+	atomfs_update_sb(sb, false);
+	if (wait)
+		return sync_dirty_buffer(ATOMFS_SB(sb)->sbh);
+	return 0;
+}
+
+static void atomfs_put_super(struct super_block *sb)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+
+	if (!sb_rdonly(sb))
+		atomfs_write_sb(sb, true);
+	atomfs_sysfs_unregister(sb);
+	destroy_workqueue(sbi->endio_wq);
+	brelse(sbi->sbh);
+	sb->s_fs_info = NULL;
+	kfree(sbi);
+}
+
+static int atomfs_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	struct super_block *sb = dentry->d_sb;
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	u64 id = huge_encode_dev(sb->s_bdev->bd_dev);
+
+	buf->f_type = ATOMFS_MAGIC;
+	buf->f_bsize = ATOMFS_BLOCK_SIZE;
+	buf->f_frsize = ATOMFS_BLOCK_SIZE;
+	buf->f_blocks = sbi->blocks_count - sbi->data_start;
+	mutex_lock(&sbi->alloc_lock);
+	buf->f_bfree = sbi->free_blocks;
+	mutex_unlock(&sbi->alloc_lock);
+	buf->f_bavail = buf->f_bfree;
+	buf->f_files = sbi->inodes_count - ATOMFS_FIRST_INO;
+	mutex_lock(&sbi->ialloc_lock);
+	buf->f_ffree = sbi->free_inodes;
+	mutex_unlock(&sbi->ialloc_lock);
+	buf->f_namelen = ATOMFS_NAME_LEN;
+	buf->f_fsid = u64_to_fsid(id);
+	return 0;
+}
+
+static const char * const atomfs_errors_names[] = {
+	[ATOMFS_ERRORS_RO]	 = "remount-ro",
+	[ATOMFS_ERRORS_CONTINUE] = "continue",
+	[ATOMFS_ERRORS_PANIC]	 = "panic",
+};
+
+static int atomfs_show_options(struct seq_file *seq, struct dentry *root)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(root->d_sb);
+
+	if (sbi->opts.errors != ATOMFS_ERRORS_RO)
+		seq_printf(seq, ",errors=%s",
+			   atomfs_errors_names[sbi->opts.errors]);
+	if (!sbi->opts.atomic)
+		seq_puts(seq, ",atomic=off");
+	return 0;
+}
+
+static struct inode *atomfs_alloc_inode(struct super_block *sb)
+{
+	struct atomfs_inode_info *ai;
+
+	ai = alloc_inode_sb(sb, atomfs_inode_cachep, GFP_KERNEL);
+	if (!ai)
+		return NULL;
+	ai->i_root = 0;
+	ai->i_parent = 0;
+	ai->i_nentries = 0;
+	ai->i_flags = 0;
+	ai->i_inline[0] = '\0';
+	ai->i_map_seq = 0;
+	atomfs_init_ioend_work(ai);
+	return &ai->vfs_inode;
+}
+
+static void atomfs_free_inode(struct inode *inode)
+{
+	kmem_cache_free(atomfs_inode_cachep, ATOMFS_I(inode));
+}
+
+static const struct super_operations atomfs_super_ops = {
+	.alloc_inode	= atomfs_alloc_inode,
+	.free_inode	= atomfs_free_inode,
+	.write_inode	= atomfs_write_inode,
+	.evict_inode	= atomfs_evict_inode,
+	.put_super	= atomfs_put_super,
+	.sync_fs	= atomfs_sync_fs,
+	.statfs		= atomfs_statfs,
+	.show_options	= atomfs_show_options,
+};
+
+/* The filesystem's fixed geometry, as mkfs laid it out. */
+static int atomfs_check_geometry(struct super_block *sb,
+				 struct atomfs_super_block *raw)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	u64 dev_blocks = bdev_nr_bytes(sb->s_bdev) >> ATOMFS_BLOCK_SHIFT;
+	u64 n = le64_to_cpu(raw->s_blocks_count);
+	u64 bb = DIV_ROUND_UP(n, ATOMFS_BITS_PER_BITMAP);
+	u64 ib, itb;
+
+	sbi->blocks_count = n;
+	sbi->inodes_count = le64_to_cpu(raw->s_inodes_count);
+	sbi->bbitmap_start = le64_to_cpu(raw->s_bbitmap_start);
+	sbi->bbitmap_blocks = le64_to_cpu(raw->s_bbitmap_blocks);
+	sbi->ibitmap_start = le64_to_cpu(raw->s_ibitmap_start);
+	sbi->ibitmap_blocks = le64_to_cpu(raw->s_ibitmap_blocks);
+	sbi->itable_start = le64_to_cpu(raw->s_itable_start);
+	sbi->itable_blocks = le64_to_cpu(raw->s_itable_blocks);
+	sbi->data_start = le64_to_cpu(raw->s_data_start);
+	ib = DIV_ROUND_UP(sbi->inodes_count, ATOMFS_BITS_PER_BITMAP);
+	itb = DIV_ROUND_UP(sbi->inodes_count, ATOMFS_INODES_PER_BLOCK);
+
+	if (n < ATOMFS_MIN_BLOCKS || n > dev_blocks) {
+		pr_err("atomfs (%s): filesystem has %llu blocks but the device only %llu (truncated image?)\n",
+		       sb->s_id, n, dev_blocks);
+		return -EINVAL;
+	}
+	if (sbi->inodes_count <= ATOMFS_ROOT_INO || sbi->inodes_count > U32_MAX ||
+	    sbi->bbitmap_start != ATOMFS_SB_BLOCK + 1 ||
+	    sbi->bbitmap_blocks != bb ||
+	    sbi->ibitmap_start != sbi->bbitmap_start + bb ||
+	    sbi->ibitmap_blocks != ib ||
+	    sbi->itable_start != sbi->ibitmap_start + ib ||
+	    sbi->itable_blocks != itb ||
+	    sbi->data_start < sbi->itable_start + itb ||
+	    sbi->data_start >= n ||
+	    le64_to_cpu(raw->s_root_ino) != ATOMFS_ROOT_INO) {
+		pr_err("atomfs (%s): superblock geometry is inconsistent\n",
+		       sb->s_id);
+		return -EUCLEAN;
+	}
+	if (le64_to_cpu(raw->s_journal_blocks) &&
+	    (le64_to_cpu(raw->s_journal_start) < sbi->itable_start + itb ||
+	     le64_to_cpu(raw->s_journal_start) +
+	     le64_to_cpu(raw->s_journal_blocks) > sbi->data_start)) {
+		pr_err("atomfs (%s): journal area lies outside the metadata area\n",
+		       sb->s_id);
+		return -EUCLEAN;
+	}
+	return 0;
+}
+
+static int atomfs_load_sb(struct super_block *sb, int silent)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	struct atomfs_super_block *raw;
+	u32 incompat, ro_compat;
+
+	sbi->sbh = sb_bread(sb, ATOMFS_SB_BLOCK);
+	if (!sbi->sbh) {
+		pr_err("atomfs (%s): cannot read the superblock\n", sb->s_id);
+		return -EIO;
+	}
+	raw = (struct atomfs_super_block *)sbi->sbh->b_data;
+
+	if (le32_to_cpu(raw->s_magic) != ATOMFS_MAGIC) {
+		if (!silent)
+			pr_err("atomfs (%s): not an atomfs filesystem (bad magic 0x%08x)\n",
+			       sb->s_id, le32_to_cpu(raw->s_magic));
+		return -EINVAL;
+	}
+	if (atomfs_csum(raw, ATOMFS_SB_SIZE, 4) !=
+	    le32_to_cpu(raw->s_checksum)) {
+		pr_err("atomfs (%s): superblock checksum mismatch\n", sb->s_id);
+		return -EUCLEAN;
+	}
+	if (le16_to_cpu(raw->s_version) != ATOMFS_VERSION) {
+		pr_err("atomfs (%s): unsupported format version %u\n",
+		       sb->s_id, le16_to_cpu(raw->s_version));
+		return -EINVAL;
+	}
+	incompat = le32_to_cpu(raw->s_feature_incompat);
+	if (incompat & ~ATOMFS_FEATURE_INCOMPAT_SUPP) {
+		pr_err("atomfs (%s): unsupported incompatible features 0x%x\n",
+		       sb->s_id, incompat & ~ATOMFS_FEATURE_INCOMPAT_SUPP);
+		return -EINVAL;
+	}
+	ro_compat = le32_to_cpu(raw->s_feature_ro_compat);
+	if ((ro_compat & ~ATOMFS_FEATURE_RO_COMPAT_SUPP) && !sb_rdonly(sb)) {
+		pr_err("atomfs (%s): unsupported features 0x%x allow only a read-only mount\n",
+		       sb->s_id, ro_compat & ~ATOMFS_FEATURE_RO_COMPAT_SUPP);
+		return -EINVAL;
+	}
+	if (raw->s_block_shift != ATOMFS_BLOCK_SHIFT ||
+	    le16_to_cpu(raw->s_inode_size) != ATOMFS_INODE_SIZE) {
+		pr_err("atomfs (%s): unsupported block size 2^%u or inode size %u\n",
+		       sb->s_id, raw->s_block_shift,
+		       le16_to_cpu(raw->s_inode_size));
+		return -EINVAL;
+	}
+	if (raw->s_atomic_shift < ATOMFS_MIN_ATOMIC_SHIFT ||
+	    raw->s_atomic_shift > ATOMFS_MAX_ATOMIC_SHIFT) {
+		pr_err("atomfs (%s): atomic unit 2^%u out of range\n",
+		       sb->s_id, raw->s_atomic_shift);
+		return -EUCLEAN;
+	}
+	sbi->unit_shift = raw->s_atomic_shift;
+	sbi->unit_blocks = 1U << (sbi->unit_shift - ATOMFS_BLOCK_SHIFT);
+	sbi->hash_key.key[0] = le64_to_cpu(raw->s_hash_key[0]);
+	sbi->hash_key.key[1] = le64_to_cpu(raw->s_hash_key[1]);
+	sbi->raw = raw;
+	return atomfs_check_geometry(sb, raw);
+}
+
+static int atomfs_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct atomfs_mount_opts *opts = fc->fs_private;
+	struct atomfs_sb_info *sbi;
+	struct inode *root;
+	int err;
+
+	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
+	if (!sbi)
+		return -ENOMEM;
+	sbi->sb = sb;
+	sbi->opts = *opts;
+	mutex_init(&sbi->alloc_lock);
+	mutex_init(&sbi->ialloc_lock);
+	sb->s_fs_info = sbi;
+
+	if (!sb_set_blocksize(sb, ATOMFS_BLOCK_SIZE)) {
+		pr_err("atomfs (%s): device logical block size %u does not fit the %u-byte filesystem block\n",
+		       sb->s_id, bdev_logical_block_size(sb->s_bdev),
+		       ATOMFS_BLOCK_SIZE);
+		err = -EINVAL;
+		goto out_free;
+	}
+
+	err = atomfs_load_sb(sb, fc->sb_flags & SB_SILENT);
+	if (err)
+		goto out_free;
+
+	sb->s_magic = ATOMFS_MAGIC;
+	sb->s_op = &atomfs_super_ops;
+	sb->s_maxbytes = MAX_LFS_FILESIZE;
+	sb->s_time_gran = 1;
+	sb->s_time_min = S64_MIN;
+	sb->s_time_max = S64_MAX;
+	sb->s_flags |= SB_NOSEC;
+	super_set_uuid(sb, sbi->raw->s_uuid, ATOMFS_UUID_SIZE);
+	super_set_sysfs_name_bdev(sb);
+
+	err = atomfs_count_free(sb);
+	if (err)
+		goto out_free;
+
+	sbi->endio_wq = alloc_workqueue("atomfs-endio/%s",
+					WQ_MEM_RECLAIM | WQ_FREEZABLE, 0,
+					sb->s_id);
+	if (!sbi->endio_wq) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+
+	root = atomfs_iget(sb, ATOMFS_ROOT_INO);
+	if (IS_ERR(root)) {
+		err = PTR_ERR(root);
+		pr_err("atomfs (%s): cannot read the root directory: %d\n",
+		       sb->s_id, err);
+		goto out_free;
+	}
+	if (!S_ISDIR(root->i_mode)) {
+		pr_err("atomfs (%s): root inode is not a directory\n",
+		       sb->s_id);
+		iput(root);
+		err = -EUCLEAN;
+		goto out_free;
+	}
+	sb->s_root = d_make_root(root);
+	if (!sb->s_root) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+
+	err = atomfs_sysfs_register(sb);
+	if (err)
+		goto out_root;
+
+	if (!sb_rdonly(sb)) {
+		le32_add_cpu(&sbi->raw->s_mount_count, 1);
+		sbi->raw->s_mount_time =
+			cpu_to_le64(ktime_get_real_seconds());
+		err = atomfs_write_sb(sb, false);
+		if (err) {
+			pr_err("atomfs (%s): cannot write the superblock: %d\n",
+			       sb->s_id, err);
+			goto out_sysfs;
+		}
+	}
+	return 0;
+
+out_sysfs:
+	atomfs_sysfs_unregister(sb);
+out_root:
+	dput(sb->s_root);
+	sb->s_root = NULL;
+out_free:
+	if (sbi->endio_wq)
+		destroy_workqueue(sbi->endio_wq);
+	brelse(sbi->sbh);
+	sb->s_fs_info = NULL;
+	kfree(sbi);
+	return err;
+}
+
+enum { Opt_errors, Opt_atomic };
+
+static const struct constant_table atomfs_param_errors[] = {
+	{ "remount-ro",	ATOMFS_ERRORS_RO },
+	{ "continue",	ATOMFS_ERRORS_CONTINUE },
+	{ "panic",	ATOMFS_ERRORS_PANIC },
+	{}
+};
+
+static const struct constant_table atomfs_param_atomic[] = {
+	{ "on",		1 },
+	{ "off",	0 },
+	{}
+};
+
+static const struct fs_parameter_spec atomfs_param_spec[] = {
+	fsparam_enum("errors", Opt_errors, atomfs_param_errors),
+	fsparam_enum("atomic", Opt_atomic, atomfs_param_atomic),
+	{}
+};
+
+static int atomfs_parse_param(struct fs_context *fc,
+			      struct fs_parameter *param)
+{
+	struct atomfs_mount_opts *opts = fc->fs_private;
+	struct fs_parse_result result;
+	int opt;
+
+	opt = fs_parse(fc, atomfs_param_spec, param, &result);
+	if (opt < 0)
+		return opt;
+
+	switch (opt) {
+	case Opt_errors:
+		opts->errors = result.uint_32;
+		break;
+	case Opt_atomic:
+		opts->atomic = result.uint_32;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int atomfs_get_tree(struct fs_context *fc)
+{
+	return get_tree_bdev(fc, atomfs_fill_super);
+}
+
+static int atomfs_reconfigure(struct fs_context *fc)
+{
+	struct super_block *sb = fc->root->d_sb;
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	struct atomfs_mount_opts *opts = fc->fs_private;
+	bool to_ro = fc->sb_flags & SB_RDONLY;
+	int err = 0;
+
+	sync_filesystem(sb);
+	if (to_ro && !sb_rdonly(sb)) {
+		err = atomfs_write_sb(sb, true);
+	} else if (!to_ro && sb_rdonly(sb)) {
+		u32 ro_compat = le32_to_cpu(sbi->raw->s_feature_ro_compat);
+
+		if (ro_compat & ~ATOMFS_FEATURE_RO_COMPAT_SUPP) {
+			pr_err("atomfs (%s): unsupported features 0x%x allow only a read-only mount\n",
+			       sb->s_id,
+			       ro_compat & ~ATOMFS_FEATURE_RO_COMPAT_SUPP);
+			return -EINVAL;
+		}
+		err = atomfs_write_sb(sb, false);
+	}
+	if (err)
+		return err;
+	sbi->opts = *opts;
+	return 0;
+}
+
+static void atomfs_free_fc(struct fs_context *fc)
+{
+	kfree(fc->fs_private);
+}
+
+static const struct fs_context_operations atomfs_context_ops = {
+	.parse_param	= atomfs_parse_param,
+	.get_tree	= atomfs_get_tree,
+	.reconfigure	= atomfs_reconfigure,
+	.free		= atomfs_free_fc,
+};
+
+static int atomfs_init_fs_context(struct fs_context *fc)
+{
+	struct atomfs_mount_opts *opts;
+
+	opts = kzalloc(sizeof(*opts), GFP_KERNEL);
+	if (!opts)
+		return -ENOMEM;
+	if (fc->purpose == FS_CONTEXT_FOR_RECONFIGURE)
+		*opts = ATOMFS_SB(fc->root->d_sb)->opts;
+	else
+		*opts = (struct atomfs_mount_opts) {
+			.errors = ATOMFS_ERRORS_RO,
+			.atomic = true,
+		};
+	fc->ops = &atomfs_context_ops;
+	fc->fs_private = opts;
+	return 0;
+}
+
+static struct file_system_type atomfs_fs_type = {
+	.owner			= THIS_MODULE,
+	.name			= ATOMFS_NAME,
+	.init_fs_context	= atomfs_init_fs_context,
+	.parameters		= atomfs_param_spec,
+	.kill_sb		= kill_block_super,
+	.fs_flags		= FS_REQUIRES_DEV,
+};
+MODULE_ALIAS_FS("atomfs");
+
+static void atomfs_inode_init_once(void *obj)
+{
+	struct atomfs_inode_info *ai = obj;
+
+	init_rwsem(&ai->i_map_sem);
+	spin_lock_init(&ai->i_ioend_lock);
+	inode_init_once(&ai->vfs_inode);
+}
+
+static int __init atomfs_init(void)
+{
+	int err;
+
+	atomfs_inode_cachep = kmem_cache_create("atomfs_inode_cache",
+						sizeof(struct atomfs_inode_info),
+						0, SLAB_RECLAIM_ACCOUNT |
+						SLAB_ACCOUNT,
+						atomfs_inode_init_once);
+	if (!atomfs_inode_cachep)
+		return -ENOMEM;
+
+	err = atomfs_sysfs_init();
+	if (err)
+		goto out_cache;
+	err = register_filesystem(&atomfs_fs_type);
+	if (err)
+		goto out_sysfs;
+	return 0;
+
+out_sysfs:
+	atomfs_sysfs_exit();
+out_cache:
+	kmem_cache_destroy(atomfs_inode_cachep);
+	return err;
+}
+
+static void __exit atomfs_exit(void)
+{
+	unregister_filesystem(&atomfs_fs_type);
+	atomfs_sysfs_exit();
+	/* Inodes are freed after an RCU grace period. */
+	rcu_barrier();
+	kmem_cache_destroy(atomfs_inode_cachep);
+}
+
+module_init(atomfs_init);
+module_exit(atomfs_exit);
+MODULE_DESCRIPTION("atomfs: a filesystem for buffered atomic writes");
+MODULE_LICENSE("GPL");
