@@ -144,7 +144,7 @@ static int atomfs_alloc_run(struct super_block *sb, u64 goal,
 			u64 b = index * ATOMFS_BITS_PER_BITMAP + pos;
 
 			if (b < sbi->data_start || b + len > sbi->blocks_count) {
-				atomfs_error(sb, "bitmap block %llu: blocks %llu+%lu outside the data area are free",
+				atomfs_error(sb, "block bitmap %llu: bad free run %llu+%lu",
 					     sbi->bbitmap_start + index, b, len);
 				brelse(bh);
 				return -EUCLEAN;
@@ -354,8 +354,8 @@ int atomfs_new_ino(struct super_block *sb, u64 *ino)
 			u64 n = index * ATOMFS_BITS_PER_BITMAP + pos;
 
 			if (n < ATOMFS_FIRST_INO || n >= sbi->inodes_count) {
-				atomfs_error(sb, "inode bitmap block %llu: inode %llu out of range is free",
-					     sbi->ibitmap_start + index, n);
+				atomfs_error(sb, "inode bitmap: bad free inode %llu",
+					     n);
 				brelse(bh);
 				err = -EUCLEAN;
 				goto out;

@@ -23,10 +23,22 @@
  * The bit is BH_JBDPrivateStart in 6.12: the first state bit jbd2 leaves to
  * filesystems, taken without including jbd2.h until the journal needs it.
  */
-enum {
-	BH_AtomfsVerified = BH_PrivateStart + 9,
-};
-BUFFER_FNS(AtomfsVerified, atomfs_verified)
+#define BH_ATOMFS_VERIFIED	(BH_PrivateStart + 9)
+
+static inline int buffer_atomfs_verified(const struct buffer_head *bh)
+{
+	return test_bit(BH_ATOMFS_VERIFIED, &bh->b_state);
+}
+
+static inline void set_buffer_atomfs_verified(struct buffer_head *bh)
+{
+	set_bit(BH_ATOMFS_VERIFIED, &bh->b_state);
+}
+
+static inline void clear_buffer_atomfs_verified(struct buffer_head *bh)
+{
+	clear_bit(BH_ATOMFS_VERIFIED, &bh->b_state);
+}
 
 /* Mount options */
 struct atomfs_mount_opts {
@@ -87,12 +99,12 @@ struct atomfs_sb_info {
 	unsigned int			unit_blocks;
 	siphash_key_t			hash_key;
 
-	struct mutex			alloc_lock;
+	struct mutex			alloc_lock;	/* block bitmap */
 	u64				free_blocks;
 	u64				data_cursor;
 	u64				meta_cursor;
 
-	struct mutex			ialloc_lock;
+	struct mutex			ialloc_lock;	/* inode bitmap */
 	u64				free_inodes;
 	u64				ino_cursor;
 
@@ -130,7 +142,7 @@ struct atomfs_inode_info {
 	struct timespec64	i_crtime;
 	struct rw_semaphore	i_map_sem;
 	u32			i_map_seq;
-	spinlock_t		i_ioend_lock;
+	spinlock_t		i_ioend_lock;	/* i_ioend_list */
 	struct list_head	i_ioend_list;
 	struct work_struct	i_ioend_work;
 	char			i_inline[ATOMFS_INLINE_SIZE + 1];

@@ -29,10 +29,6 @@
 
 #include <linux/types.h>
 
-#ifndef __packed
-#define __packed	__attribute__((__packed__))
-#endif
-
 #define ATOMFS_MAGIC			0x41544f4dU	/* "ATOM" */
 #define ATOMFS_BITMAP_MAGIC		0x4154424dU	/* "ATBM" */
 #define ATOMFS_IBITMAP_MAGIC		0x4154494dU	/* "ATIM" */
@@ -43,7 +39,7 @@
 #define ATOMFS_VERSION			1
 
 #define ATOMFS_BLOCK_SHIFT		12
-#define ATOMFS_BLOCK_SIZE		(1U << ATOMFS_BLOCK_SHIFT)
+#define ATOMFS_BLOCK_SIZE		4096U
 #define ATOMFS_SB_BLOCK			0
 
 /* The atomic unit: a power of two from one block to 1 MiB. */
@@ -60,17 +56,17 @@
  * flag, and ignores compat flags it does not know.
  */
 /* compat: s_journal_start/s_journal_blocks reserve room for a journal */
-#define ATOMFS_FEATURE_COMPAT_JOURNAL_AREA	(1U << 0)
+#define ATOMFS_FEATURE_COMPAT_JOURNAL_AREA	0x1U
 /* incompat: the journal area holds a live metadata journal */
-#define ATOMFS_FEATURE_INCOMPAT_JOURNAL		(1U << 0)
+#define ATOMFS_FEATURE_INCOMPAT_JOURNAL		0x1U
 
 #define ATOMFS_FEATURE_COMPAT_SUPP	ATOMFS_FEATURE_COMPAT_JOURNAL_AREA
 #define ATOMFS_FEATURE_RO_COMPAT_SUPP	0U
 #define ATOMFS_FEATURE_INCOMPAT_SUPP	0U
 
 /* s_state */
-#define ATOMFS_STATE_CLEAN		(1U << 0)	/* cleanly unmounted */
-#define ATOMFS_STATE_ERROR		(1U << 1)	/* corruption was seen */
+#define ATOMFS_STATE_CLEAN		0x1U	/* cleanly unmounted */
+#define ATOMFS_STATE_ERROR		0x2U	/* corruption was seen */
 
 #define ATOMFS_UUID_SIZE		16
 #define ATOMFS_LABEL_SIZE		32
@@ -144,7 +140,7 @@ struct atomfs_bitmap_header {
 #define ATOMFS_BITS_PER_BITMAP		(ATOMFS_BITMAP_BYTES * 8)	/* 32512 */
 
 /* Inode flags (i_flags) */
-#define ATOMFS_INODE_INLINE_SYMLINK	(1U << 0)	/* target in i_inline */
+#define ATOMFS_INODE_INLINE_SYMLINK	0x1U	/* target in i_inline */
 
 #define ATOMFS_INLINE_SIZE		120
 #define ATOMFS_SYMLINK_MAX		(ATOMFS_BLOCK_SIZE - 32)
@@ -250,7 +246,7 @@ struct atomfs_extent {
 	__le32	e_flags;		/* ATOMFS_EXTENT_* */
 };
 
-#define ATOMFS_EXTENT_UNWRITTEN		(1U << 0)
+#define ATOMFS_EXTENT_UNWRITTEN		0x1U
 
 /*
  * Directory tree item: key = ATOMFS_DIR_KEY(hash, seq) where hash is the
@@ -259,17 +255,29 @@ struct atomfs_extent {
  * readdir cookies: 0 and 1 are "." and "..", so every key is >= 128.
  */
 struct atomfs_dirent {
-	__le64	d_ino;
+	__u8	d_ino[8];		/* little-endian inode number */
 	__u8	d_type;			/* DT_* as in dirent.h */
 	__u8	d_namelen;
 	char	d_name[];		/* not NUL-terminated */
-} __packed;			/* values sit at any byte offset of a leaf */
+};
+
+/*
+ * Item values sit at any byte offset of a leaf, so the dirent is made of
+ * bytes only: sizeof(struct atomfs_dirent) == 10, alignment 1.
+ */
 
 #define ATOMFS_NAME_LEN			255
 #define ATOMFS_DIR_SEQ_BITS		7
-#define ATOMFS_DIR_SEQ_MAX		((1U << ATOMFS_DIR_SEQ_BITS) - 1)
-#define ATOMFS_DIR_HASH(siphash) \
-	(((__u64)(siphash) >> 9) ? ((__u64)(siphash) >> 9) : 1)
+#define ATOMFS_DIR_SEQ_MAX		127U
+#define ATOMFS_DIR_HASH(siphash)	atomfs_dir_hash(siphash)
+
+static inline __u64 atomfs_dir_hash(__u64 siphash)
+{
+	__u64 h = siphash >> 9;
+
+	return h ? h : 1;
+}
+
 #define ATOMFS_DIR_KEY(hash, seq)	(((__u64)(hash) << ATOMFS_DIR_SEQ_BITS) | (seq))
 
 /**

@@ -11,7 +11,7 @@
 #include "atomfs.h"
 
 /* readdir position past the last possible key */
-#define ATOMFS_DIR_EOF		(1ULL << 62)
+#define ATOMFS_DIR_EOF		BIT_ULL(62)
 
 /* Largest value of a directory item */
 #define ATOMFS_DIRENT_MAX	(sizeof(struct atomfs_dirent) + ATOMFS_NAME_LEN)
@@ -48,7 +48,7 @@ static int atomfs_dir_find_actor(void *ctx, u64 key, const void *val,
 	if (de->d_namelen == f->name->len &&
 	    !memcmp(de->d_name, f->name->name, f->name->len)) {
 		f->key = key;
-		f->ino = get_unaligned_le64(&de->d_ino);
+		f->ino = get_unaligned_le64(de->d_ino);
 		f->type = de->d_type;
 		return 2;
 	}
@@ -141,7 +141,7 @@ int atomfs_dir_add(struct inode *dir, const struct qstr *name, u64 ino,
 	if (seq > ATOMFS_DIR_SEQ_MAX)
 		return -ENOSPC;	/* 128 names with one 55-bit hash */
 
-	put_unaligned_le64(ino, &de->d_ino);
+	put_unaligned_le64(ino, de->d_ino);
 	de->d_type = fs_umode_to_dtype(mode);
 	de->d_namelen = name->len;
 	memcpy(de->d_name, name->name, name->len);
@@ -202,7 +202,7 @@ int atomfs_dir_set(struct inode *dir, const struct qstr *name, u64 ino,
 		return ret;
 	if (ret != 2)
 		return -ENOENT;
-	put_unaligned_le64(ino, &de->d_ino);
+	put_unaligned_le64(ino, de->d_ino);
 	de->d_type = fs_umode_to_dtype(mode);
 	de->d_namelen = name->len;
 	memcpy(de->d_name, name->name, name->len);
@@ -235,7 +235,7 @@ static int atomfs_readdir_actor(void *ctx, u64 key, const void *val,
 		return -EUCLEAN;
 	dctx->pos = key;
 	if (!dir_emit(dctx, de->d_name, de->d_namelen,
-		      get_unaligned_le64(&de->d_ino), de->d_type))
+		      get_unaligned_le64(de->d_ino), de->d_type))
 		return 1;
 	dctx->pos = key + 1;
 	return 0;

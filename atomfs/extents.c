@@ -140,12 +140,9 @@ int atomfs_extents_map(struct inode *inode, u64 lblk, u64 max_len,
 		return err;
 	if (err || ext.lblk + ext.len <= lblk) {
 		err = atomfs_ext_get(inode, lblk, ATOMFS_BT_GE, &next);
-		if (err == -ENOENT)
-			map->len = max_len;
-		else if (err)
+		if (err && err != -ENOENT)
 			return err;
-		else
-			map->len = min(next.lblk - lblk, max_len);
+		map->len = err ? max_len : min(next.lblk - lblk, max_len);
 		return 0;
 	}
 

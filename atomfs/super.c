@@ -405,7 +405,7 @@ out_free:
 	return err;
 }
 
-enum { Opt_errors, Opt_atomic };
+enum { ATOMFS_OPT_ERRORS, ATOMFS_OPT_ATOMIC };
 
 static const struct constant_table atomfs_param_errors[] = {
 	{ "remount-ro",	ATOMFS_ERRORS_RO },
@@ -421,8 +421,8 @@ static const struct constant_table atomfs_param_atomic[] = {
 };
 
 static const struct fs_parameter_spec atomfs_param_spec[] = {
-	fsparam_enum("errors", Opt_errors, atomfs_param_errors),
-	fsparam_enum("atomic", Opt_atomic, atomfs_param_atomic),
+	fsparam_enum("errors", ATOMFS_OPT_ERRORS, atomfs_param_errors),
+	fsparam_enum("atomic", ATOMFS_OPT_ATOMIC, atomfs_param_atomic),
 	{}
 };
 
@@ -438,10 +438,10 @@ static int atomfs_parse_param(struct fs_context *fc,
 		return opt;
 
 	switch (opt) {
-	case Opt_errors:
+	case ATOMFS_OPT_ERRORS:
 		opts->errors = result.uint_32;
 		break;
-	case Opt_atomic:
+	case ATOMFS_OPT_ATOMIC:
 		opts->atomic = result.uint_32;
 		break;
 	default:
