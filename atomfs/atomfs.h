@@ -13,6 +13,7 @@
 #include <linux/rwsem.h>
 #include <linux/kobject.h>
 #include <linux/workqueue.h>
+#include <linux/sched/mm.h>
 
 #include "atomfs_format.h"
 
@@ -198,6 +199,23 @@ static inline u64 atomfs_unit_start(struct atomfs_sb_info *sbi, u64 lblk)
 static inline void atomfs_map_changed(struct inode *inode)
 {
 	WRITE_ONCE(ATOMFS_I(inode)->i_map_seq, ATOMFS_I(inode)->i_map_seq + 1);
+}
+
+/*
+ * Take i_map_sem to change the extent tree.  Memory allocation under it must
+ * not recurse into the filesystem: reclaim may evict an inode and free its
+ * extents, and writeback completion needs the lock.
+ */
+static inline unsigned int atomfs_map_lock(struct inode *inode)
+{
+	down_write(&ATOMFS_I(inode)->i_map_sem);
+	return memalloc_nofs_save();
+}
+
+static inline void atomfs_map_unlock(struct inode *inode, unsigned int nofs)
+{
+	memalloc_nofs_restore(nofs);
+	up_write(&ATOMFS_I(inode)->i_map_sem);
 }
 
 /* super.c */

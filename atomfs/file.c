@@ -42,8 +42,8 @@ static int atomfs_dio_write_end_io(struct kiocb *iocb, ssize_t size,
 				   int error, unsigned int flags)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
-	struct atomfs_inode_info *ai = ATOMFS_I(inode);
 	loff_t pos = iocb->ki_pos;
+	unsigned int nofs;
 
 	if (error)
 		return error;
@@ -51,9 +51,9 @@ static int atomfs_dio_write_end_io(struct kiocb *iocb, ssize_t size,
 		u64 first = pos >> ATOMFS_BLOCK_SHIFT;
 		u64 last = (pos + size - 1) >> ATOMFS_BLOCK_SHIFT;
 
-		down_write(&ai->i_map_sem);
+		nofs = atomfs_map_lock(inode);
 		error = atomfs_extents_convert(inode, first, last - first + 1);
-		up_write(&ai->i_map_sem);
+		atomfs_map_unlock(inode, nofs);
 		if (error)
 			return error;
 	}
@@ -248,8 +248,8 @@ int atomfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
  */
 int atomfs_truncate(struct inode *inode, loff_t size)
 {
-	struct atomfs_inode_info *ai = ATOMFS_I(inode);
 	loff_t old = i_size_read(inode);
+	unsigned int nofs;
 	int err;
 
 	if (size > inode->i_sb->s_maxbytes)
@@ -277,9 +277,9 @@ int atomfs_truncate(struct inode *inode, loff_t size)
 	if (err)
 		goto out;
 	truncate_setsize(inode, size);
-	down_write(&ai->i_map_sem);
+	nofs = atomfs_map_lock(inode);
 	err = atomfs_truncate_blocks(inode, size);
-	up_write(&ai->i_map_sem);
+	atomfs_map_unlock(inode, nofs);
 out:
 	filemap_invalidate_unlock(inode->i_mapping);
 	if (!err) {
@@ -321,10 +321,10 @@ static int atomfs_clear_range(struct inode *inode, loff_t start, loff_t end,
 			      bool keep_alloc)
 {
 	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
-	struct atomfs_inode_info *ai = ATOMFS_I(inode);
 	loff_t bstart = round_up(start, ATOMFS_BLOCK_SIZE);
 	loff_t bend = round_down(end, ATOMFS_BLOCK_SIZE);
 	u64 first, last, ufirst, ulast;
+	unsigned int nofs;
 	int err;
 
 	if (bstart >= bend) {
@@ -356,7 +356,7 @@ static int atomfs_clear_range(struct inode *inode, loff_t start, loff_t end,
 	ufirst = round_up(first, (u64)sbi->unit_blocks);
 	ulast = round_down(last, (u64)sbi->unit_blocks);
 
-	down_write(&ai->i_map_sem);
+	nofs = atomfs_map_lock(inode);
 	if (keep_alloc || ufirst >= ulast) {
 		err = atomfs_extents_unwrite(inode, first, last - first);
 	} else {
@@ -368,7 +368,7 @@ static int atomfs_clear_range(struct inode *inode, loff_t start, loff_t end,
 			err = atomfs_extents_unwrite(inode, ulast,
 						     last - ulast);
 	}
-	up_write(&ai->i_map_sem);
+	atomfs_map_unlock(inode, nofs);
 	return err;
 }
 
@@ -377,9 +377,9 @@ static long atomfs_fallocate(struct file *file, int mode, loff_t offset,
 {
 	struct inode *inode = file_inode(file);
 	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
-	struct atomfs_inode_info *ai = ATOMFS_I(inode);
 	loff_t end = offset + len;
 	u64 lblk, nblk, need;
+	unsigned int nofs;
 	long err;
 
 	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE |
@@ -425,14 +425,14 @@ static long atomfs_fallocate(struct file *file, int mode, loff_t offset,
 
 	lblk = offset >> ATOMFS_BLOCK_SHIFT;
 	nblk = DIV_ROUND_UP_ULL(end, ATOMFS_BLOCK_SIZE) - lblk;
-	down_write(&ai->i_map_sem);
+	nofs = atomfs_map_lock(inode);
 	/* Fail up front rather than leave a partial allocation behind. */
 	err = atomfs_alloc_need(inode, lblk, nblk, &need);
 	if (!err && need > READ_ONCE(sbi->free_blocks))
 		err = -ENOSPC;
 	if (!err)
 		err = atomfs_extents_alloc(inode, lblk, nblk);
-	up_write(&ai->i_map_sem);
+	atomfs_map_unlock(inode, nofs);
 	if (err)
 		goto out;
 

@@ -42,6 +42,7 @@ static void atomfs_set_inode_ops(struct inode *inode, dev_t rdev)
 		inode->i_op = &atomfs_file_inode_operations;
 		inode->i_fop = &atomfs_file_operations;
 		inode->i_mapping->a_ops = &atomfs_aops;
+		mapping_set_large_folios(inode->i_mapping);
 		break;
 	case S_IFDIR:
 		inode->i_op = &atomfs_dir_inode_operations;

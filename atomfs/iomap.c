@@ -74,8 +74,8 @@ static int atomfs_write_iomap_begin(struct inode *inode, loff_t pos,
 				    loff_t length, unsigned int flags,
 				    struct iomap *iomap, struct iomap *srcmap)
 {
-	struct atomfs_inode_info *ai = ATOMFS_I(inode);
 	struct atomfs_map map;
+	unsigned int nofs;
 	u64 lblk, len;
 	u32 seq;
 	int err;
@@ -88,7 +88,7 @@ static int atomfs_write_iomap_begin(struct inode *inode, loff_t pos,
 		return -EROFS;
 
 	atomfs_iomap_range(pos, length, &lblk, &len);
-	down_write(&ai->i_map_sem);
+	nofs = atomfs_map_lock(inode);
 	err = atomfs_extents_map(inode, lblk, len, &map);
 	if (!err && !map.pblk) {
 		err = atomfs_extents_alloc(inode, lblk, map.len);
@@ -97,8 +97,8 @@ static int atomfs_write_iomap_begin(struct inode *inode, loff_t pos,
 		if (!err && !map.pblk)
 			err = -EUCLEAN;	/* allocated, yet not mapped */
 	}
-	seq = ai->i_map_seq;
-	up_write(&ai->i_map_sem);
+	seq = ATOMFS_I(inode)->i_map_seq;
+	atomfs_map_unlock(inode, nofs);
 	if (err)
 		return err;
 	atomfs_fill_iomap(inode, &map, iomap, seq);

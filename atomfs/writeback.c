@@ -5,7 +5,6 @@
  */
 #include <linux/fs.h>
 #include <linux/iomap.h>
-#include <linux/sched/mm.h>
 #include <linux/writeback.h>
 #include "atomfs.h"
 
@@ -52,21 +51,18 @@ static int atomfs_map_blocks(struct iomap_writepage_ctx *wpc,
 static void atomfs_finish_ioend(struct iomap_ioend *ioend)
 {
 	struct inode *inode = ioend->io_inode;
-	struct atomfs_inode_info *ai = ATOMFS_I(inode);
 	int err = blk_status_to_errno(ioend->io_bio.bi_status);
-	unsigned int nofs = memalloc_nofs_save();
 
 	if (!err && ioend->io_type == IOMAP_UNWRITTEN) {
 		u64 first = ioend->io_offset >> ATOMFS_BLOCK_SHIFT;
 		u64 last = (ioend->io_offset + ioend->io_size - 1) >>
 			   ATOMFS_BLOCK_SHIFT;
+		unsigned int nofs = atomfs_map_lock(inode);
 
-		down_write(&ai->i_map_sem);
 		err = atomfs_extents_convert(inode, first, last - first + 1);
-		up_write(&ai->i_map_sem);
+		atomfs_map_unlock(inode, nofs);
 	}
 	iomap_finish_ioends(ioend, err);
-	memalloc_nofs_restore(nofs);
 }
 
 static void atomfs_end_io_work(struct work_struct *work)
