@@ -259,9 +259,11 @@ int atomfs_truncate(struct inode *inode, loff_t size)
 	filemap_invalidate_lock(inode->i_mapping);
 	if (size > old) {
 		/* The tail of the old last block must read as zeros. */
-		err = iomap_zero_range(inode, old,
-				       round_up(old, ATOMFS_BLOCK_SIZE) - old,
-				       NULL, &atomfs_iomap_ops);
+		err = 0;
+		if (old % ATOMFS_BLOCK_SIZE)
+			err = iomap_zero_range(inode, old,
+					       round_up(old, ATOMFS_BLOCK_SIZE) -
+					       old, NULL, &atomfs_iomap_ops);
 		if (!err)
 			truncate_setsize(inode, size);
 		goto out;
@@ -397,13 +399,9 @@ static long atomfs_fallocate(struct file *file, int mode, loff_t offset,
 	inode_dio_wait(inode);
 	filemap_invalidate_lock(inode->i_mapping);
 
+	/* Past EOF too: preallocated units there are freed or zeroed. */
 	if (mode & FALLOC_FL_PUNCH_HOLE) {
-		loff_t size = i_size_read(inode);
-
-		if (offset < size)
-			err = atomfs_clear_range(inode, offset,
-						 min(end, size), false);
-		/* Past EOF everything is unwritten already. */
+		err = atomfs_clear_range(inode, offset, end, false);
 		goto out;
 	}
 
@@ -413,14 +411,9 @@ static long atomfs_fallocate(struct file *file, int mode, loff_t offset,
 			goto out;
 	}
 	if (mode & FALLOC_FL_ZERO_RANGE) {
-		loff_t size = i_size_read(inode);
-
-		if (offset < size) {
-			err = atomfs_clear_range(inode, offset,
-						 min(end, size), true);
-			if (err)
-				goto out;
-		}
+		err = atomfs_clear_range(inode, offset, end, true);
+		if (err)
+			goto out;
 	}
 
 	lblk = offset >> ATOMFS_BLOCK_SHIFT;
