@@ -335,9 +335,8 @@ int atomfs_extents_convert(struct inode *inode, u64 lblk, u64 len)
  * @lblk:	first block
  * @len:	number of blocks
  *
- * Used where whole units cannot be freed: the blocks of a unit past a new
- * end of file, or inside a unit partly punched or zeroed.  The caller has
- * dropped the page cache over the range.
+ * For FALLOC_FL_ZERO_RANGE over whole units, which stay allocated.  The
+ * caller has dropped the page cache over the range.
  *
  * Return: 0 or a negative errno.
  */
@@ -373,21 +372,18 @@ static int atomfs_free_extent_actor(void *ctx, u64 key, const void *val,
 }
 
 /**
- * atomfs_truncate_blocks() - release the blocks past a new file size
- * @inode:	the file; the page cache past @size is already gone
+ * atomfs_truncate_blocks() - release the units past a new file size
+ * @inode:	the file; the page cache past @size is already gone, and the
+ *		rest of the unit holding the new end is zeroed in it
  * @size:	the new size in bytes
- *
- * Units wholly past the new end are freed; the blocks of the last unit
- * past the block holding the new end become unwritten, so that a later
- * extension reads zeros there.
  *
  * Return: 0 or a negative errno.
  */
 int atomfs_truncate_blocks(struct inode *inode, loff_t size)
 {
 	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
-	u64 first = DIV_ROUND_UP_ULL(size, ATOMFS_BLOCK_SIZE);
-	u64 unit_end = round_up(first, (u64)sbi->unit_blocks);
+	u64 unit_end = DIV_ROUND_UP_ULL(size, 1ULL << sbi->unit_shift) *
+		       sbi->unit_blocks;
 	int err;
 
 	if (!size) {
@@ -396,8 +392,5 @@ int atomfs_truncate_blocks(struct inode *inode, loff_t size)
 		atomfs_map_changed(inode);
 		return err;
 	}
-	err = atomfs_extents_free(inode, unit_end, U64_MAX);
-	if (!err && first < unit_end)
-		err = atomfs_extents_unwrite(inode, first, unit_end - first);
-	return err;
+	return atomfs_extents_free(inode, unit_end, U64_MAX);
 }

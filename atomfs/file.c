@@ -48,11 +48,14 @@ static int atomfs_dio_write_end_io(struct kiocb *iocb, ssize_t size,
 	if (error)
 		return error;
 	if (size && (flags & IOMAP_DIO_UNWRITTEN)) {
-		u64 first = pos >> ATOMFS_BLOCK_SHIFT;
-		u64 last = (pos + size - 1) >> ATOMFS_BLOCK_SHIFT;
+		/* iomap wrote zeros around the data up to whole units. */
+		u64 first = round_down(pos, i_blocksize(inode));
+		u64 end = round_up(pos + size, i_blocksize(inode));
 
 		nofs = atomfs_map_lock(inode);
-		error = atomfs_extents_convert(inode, first, last - first + 1);
+		error = atomfs_extents_convert(inode,
+					       first >> ATOMFS_BLOCK_SHIFT,
+					       (end - first) >> ATOMFS_BLOCK_SHIFT);
 		atomfs_map_unlock(inode, nofs);
 		if (error)
 			return error;
@@ -105,14 +108,27 @@ static ssize_t atomfs_buffered_write(struct kiocb *iocb, struct iov_iter *from)
 	return iomap_file_buffered_write(iocb, from, &atomfs_iomap_ops, NULL);
 }
 
+/*
+ * iomap zeroes the rest of a partly written unwritten I/O block with one
+ * bio from a 64 KiB zero buffer and WARNs on anything larger (6.12,
+ * IOMAP_ZERO_PAGE_SIZE): larger units take unaligned direct writes through
+ * the page cache instead.
+ */
+#define ATOMFS_DIO_MAX_PAD	SZ_64K
+
 static ssize_t atomfs_dio_write(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
 	unsigned int dio_flags = 0;
 	loff_t pos = iocb->ki_pos;
+	size_t count = iov_iter_count(from);
 	ssize_t ret, buffered;
 
-	if (iocb->ki_pos + iov_iter_count(from) > i_size_read(inode))
+	if (i_blocksize(inode) > ATOMFS_DIO_MAX_PAD &&
+	    ((pos | count) & (i_blocksize(inode) - 1)))
+		goto buffered;
+
+	if (pos + count > i_size_read(inode))
 		dio_flags |= IOMAP_DIO_FORCE_WAIT;
 	inode_dio_begin(inode);
 	ret = iomap_dio_rw(iocb, from, &atomfs_iomap_ops, &atomfs_dio_write_ops,
@@ -122,10 +138,11 @@ static ssize_t atomfs_dio_write(struct kiocb *iocb, struct iov_iter *from)
 		return ret;
 
 	/*
-	 * The page cache over the range could not be invalidated (a folio
-	 * is mapped and busy): write through the page cache instead, then
-	 * push that to disk as O_DIRECT promises.
+	 * Or the page cache over the range could not be invalidated (a
+	 * folio is mapped and busy): write through the page cache, then push
+	 * that to disk as O_DIRECT promises.
 	 */
+buffered:
 	buffered = atomfs_buffered_write(iocb, from);
 	if (buffered <= 0)
 		return buffered;
@@ -258,24 +275,19 @@ int atomfs_truncate(struct inode *inode, loff_t size)
 	inode_dio_wait(inode);
 	filemap_invalidate_lock(inode->i_mapping);
 	if (size > old) {
-		/* The tail of the old last block must read as zeros. */
+		/* The tail of the old last unit must read as zeros. */
 		err = 0;
-		if (old % ATOMFS_BLOCK_SIZE)
+		if (old % i_blocksize(inode))
 			err = iomap_zero_range(inode, old,
-					       round_up(old, ATOMFS_BLOCK_SIZE) -
+					       round_up(old, i_blocksize(inode)) -
 					       old, NULL, &atomfs_iomap_ops);
 		if (!err)
 			truncate_setsize(inode, size);
 		goto out;
 	}
 
+	/* Zero the rest of the unit holding the new end, then drop units. */
 	err = iomap_truncate_page(inode, size, NULL, &atomfs_iomap_ops);
-	if (err)
-		goto out;
-	/* The block holding the new end keeps its head: write it first. */
-	err = filemap_write_and_wait_range(inode->i_mapping,
-					   round_down(size, ATOMFS_BLOCK_SIZE),
-					   LLONG_MAX);
 	if (err)
 		goto out;
 	truncate_setsize(inode, size);
@@ -314,62 +326,50 @@ static int atomfs_alloc_need(struct inode *inode, u64 lblk, u64 len,
 }
 
 /*
- * Drop the data in [@start, @end) (bytes): zero the partial blocks at the
- * edges in the page cache, drop the page cache over the whole blocks
- * between, then free whole units and make the remaining blocks unwritten.
- * With @keep_alloc, units stay allocated (FALLOC_FL_ZERO_RANGE).
+ * Make [@start, @end) (bytes) read as zeros: zero the parts of units at the
+ * edges in the page cache, then drop the page cache over the whole units
+ * between and free them, or with @keep_alloc (FALLOC_FL_ZERO_RANGE) keep
+ * them allocated, unwritten.
  */
 static int atomfs_clear_range(struct inode *inode, loff_t start, loff_t end,
 			      bool keep_alloc)
 {
-	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
-	loff_t bstart = round_up(start, ATOMFS_BLOCK_SIZE);
-	loff_t bend = round_down(end, ATOMFS_BLOCK_SIZE);
-	u64 first, last, ufirst, ulast;
+	unsigned int unit = i_blocksize(inode);
+	loff_t ustart = round_up(start, unit);
+	loff_t uend = round_down(end, unit);
+	u64 first, last;
 	unsigned int nofs;
 	int err;
 
-	if (bstart >= bend) {
-		/* Within one block: zero it in the page cache. */
+	if (ustart >= uend)
 		return iomap_zero_range(inode, start, end - start, NULL,
 					&atomfs_iomap_ops);
-	}
-	if (start < bstart) {
-		err = iomap_zero_range(inode, start, bstart - start, NULL,
+	if (start < ustart) {
+		err = iomap_zero_range(inode, start, ustart - start, NULL,
 				       &atomfs_iomap_ops);
 		if (err)
 			return err;
 	}
-	if (bend < end) {
-		err = iomap_zero_range(inode, bend, end - bend, NULL,
+	if (uend < end) {
+		err = iomap_zero_range(inode, uend, end - uend, NULL,
 				       &atomfs_iomap_ops);
 		if (err)
 			return err;
 	}
 
 	/* In-flight writeback would convert blocks behind our back. */
-	err = filemap_write_and_wait_range(inode->i_mapping, bstart, bend - 1);
+	err = filemap_write_and_wait_range(inode->i_mapping, ustart, uend - 1);
 	if (err)
 		return err;
-	truncate_pagecache_range(inode, bstart, bend - 1);
+	truncate_pagecache_range(inode, ustart, uend - 1);
 
-	first = bstart >> ATOMFS_BLOCK_SHIFT;
-	last = bend >> ATOMFS_BLOCK_SHIFT;
-	ufirst = round_up(first, (u64)sbi->unit_blocks);
-	ulast = round_down(last, (u64)sbi->unit_blocks);
-
+	first = ustart >> ATOMFS_BLOCK_SHIFT;
+	last = uend >> ATOMFS_BLOCK_SHIFT;
 	nofs = atomfs_map_lock(inode);
-	if (keep_alloc || ufirst >= ulast) {
+	if (keep_alloc)
 		err = atomfs_extents_unwrite(inode, first, last - first);
-	} else {
-		err = atomfs_extents_free(inode, ufirst, ulast);
-		if (!err && first < ufirst)
-			err = atomfs_extents_unwrite(inode, first,
-						     ufirst - first);
-		if (!err && ulast < last)
-			err = atomfs_extents_unwrite(inode, ulast,
-						     last - ulast);
-	}
+	else
+		err = atomfs_extents_free(inode, first, last);
 	atomfs_map_unlock(inode, nofs);
 	return err;
 }

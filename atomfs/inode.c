@@ -35,6 +35,25 @@ static struct buffer_head *atomfs_inode_buf(struct super_block *sb, u64 ino,
 	return bh;
 }
 
+/*
+ * A regular file's I/O block is its atomic unit: iomap then reads, zeroes,
+ * dirties and writes back whole units, every folio holds whole units and is
+ * fully uptodate before it is dirtied, and a unit's blocks are all written
+ * or all unwritten.  This is the large-block-size support that 6.12 gives
+ * XFS: i_blkbits above PAGE_SHIFT with a matching minimum folio order.
+ */
+static void atomfs_set_unit_blocksize(struct inode *inode)
+{
+	unsigned int shift = ATOMFS_SB(inode->i_sb)->unit_shift;
+
+	inode->i_blkbits = shift;
+	if (shift > PAGE_SHIFT)
+		mapping_set_folio_min_order(inode->i_mapping,
+					    shift - PAGE_SHIFT);
+	else
+		mapping_set_large_folios(inode->i_mapping);
+}
+
 static void atomfs_set_inode_ops(struct inode *inode, dev_t rdev)
 {
 	switch (inode->i_mode & S_IFMT) {
@@ -42,7 +61,7 @@ static void atomfs_set_inode_ops(struct inode *inode, dev_t rdev)
 		inode->i_op = &atomfs_file_inode_operations;
 		inode->i_fop = &atomfs_file_operations;
 		inode->i_mapping->a_ops = &atomfs_aops;
-		mapping_set_large_folios(inode->i_mapping);
+		atomfs_set_unit_blocksize(inode);
 		break;
 	case S_IFDIR:
 		inode->i_op = &atomfs_dir_inode_operations;
@@ -411,6 +430,9 @@ int atomfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 
 /**
  * atomfs_getattr() - ->getattr: adds the birth time to the generic fields
+ *
+ * st_blksize is the atomic unit for regular files: the size below which a
+ * write means a read-modify-write of the unit.
  * @idmap:		idmap of the mount
  * @path:		what to describe
  * @stat:		filled in
@@ -430,6 +452,5 @@ int atomfs_getattr(struct mnt_idmap *idmap, const struct path *path,
 		stat->btime = ai->i_crtime;
 	}
 	generic_fillattr(idmap, request_mask, inode, stat);
-	stat->blksize = ATOMFS_BLOCK_SIZE;
 	return 0;
 }

@@ -24,13 +24,19 @@ static void atomfs_fill_iomap(struct inode *inode, const struct atomfs_map *map,
 	}
 }
 
-/* Blocks from @pos for @length bytes, at most as far as the tree reaches. */
-static void atomfs_iomap_range(loff_t pos, loff_t length, u64 *lblk, u64 *len)
+/*
+ * Filesystem blocks covering @length bytes from @pos, widened to whole I/O
+ * blocks (atomic units) as iomap works in those.
+ */
+static void atomfs_iomap_range(struct inode *inode, loff_t pos, loff_t length,
+			       u64 *lblk, u64 *len)
 {
-	u64 end = DIV_ROUND_UP_ULL((u64)pos + length, ATOMFS_BLOCK_SIZE);
+	unsigned int bits = inode->i_blkbits;
+	u64 first = pos >> bits;
+	u64 end = DIV_ROUND_UP_ULL((u64)pos + length, 1ULL << bits);
 
-	*lblk = pos >> ATOMFS_BLOCK_SHIFT;
-	*len = end - *lblk;
+	*lblk = first << (bits - ATOMFS_BLOCK_SHIFT);
+	*len = (end - first) << (bits - ATOMFS_BLOCK_SHIFT);
 }
 
 static int atomfs_read_iomap_begin(struct inode *inode, loff_t pos,
@@ -43,7 +49,7 @@ static int atomfs_read_iomap_begin(struct inode *inode, loff_t pos,
 	u32 seq;
 	int err;
 
-	atomfs_iomap_range(pos, length, &lblk, &len);
+	atomfs_iomap_range(inode, pos, length, &lblk, &len);
 	down_read(&ai->i_map_sem);
 	seq = READ_ONCE(ai->i_map_seq);
 	err = atomfs_extents_map(inode, lblk, len, &map);
@@ -87,7 +93,7 @@ static int atomfs_write_iomap_begin(struct inode *inode, loff_t pos,
 	if (sb_rdonly(inode->i_sb))
 		return -EROFS;
 
-	atomfs_iomap_range(pos, length, &lblk, &len);
+	atomfs_iomap_range(inode, pos, length, &lblk, &len);
 	nofs = atomfs_map_lock(inode);
 	err = atomfs_extents_map(inode, lblk, len, &map);
 	if (!err && !map.pblk) {
