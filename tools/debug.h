@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * atomfs-debug: the commands that build files in an unmounted image
+ * (debug_mk.c) and the helpers they share with the rest (debug.c).
+ */
+#ifndef _ATOMFS_DEBUG_H
+#define _ATOMFS_DEBUG_H
+
+#include "edit.h"
+#include "fs.h"
+
+/* A failed command: message on stderr, exit status 1. */
+__printf(1, 2) int fail(const char *fmt, ...);
+
+/* Parse a number argument (decimal or 0x hex), or fail. */
+int arg_u64(const char *s, const char *what, u64 *v);
+
+int read_live_inode(struct afs *fs, u64 ino, struct atomfs_inode *in);
+
+int cmd_mkfile(struct afs *fs, int argc, char **argv);
+int cmd_populate(struct afs *fs, int argc, char **argv);
+int cmd_mkdir(struct afs *fs, int argc, char **argv);
+int cmd_symlink(struct afs *fs, int argc, char **argv);
+int cmd_link(struct afs *fs, int argc, char **argv);
+
+#endif /* _ATOMFS_DEBUG_H */

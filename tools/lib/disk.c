@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Block I/O on a device or an image file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+#include "atomfs_format.h"
+#include "disk.h"
+
+int disk_open(struct disk *d, const char *path, int flags)
+{
+	int oflags = O_CLOEXEC;
+	struct stat st;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	d->path = path;
+	d->writable = flags & DISK_RW;
+	oflags |= d->writable ? O_RDWR : O_RDONLY;
+
+	if (stat(path, &st) == 0 && S_ISBLK(st.st_mode)) {
+		if (flags & DISK_EXCL)
+			oflags |= O_EXCL;
+	} else if (flags & DISK_CREATE) {
+		oflags |= O_CREAT;
+	}
+	d->fd = open(path, oflags, 0644);
+	if (d->fd < 0) {
+		int err = errno;
+
+		if (err == EBUSY)
+			errmsg("%s: device is in use (mounted?)", path);
+		else
+			errmsg("%s: cannot open: %s", path, strerror(err));
+		return -err;
+	}
+	if (fstat(d->fd, &st) < 0) {
+		int err = errno;
+
+		errmsg("%s: cannot stat: %s", path, strerror(err));
+		disk_close(d);
+		return -err;
+	}
+	if (S_ISBLK(st.st_mode)) {
+		unsigned long long bytes;
+		int lbs;
+
+		d->is_blkdev = true;
+		if (ioctl(d->fd, BLKGETSIZE64, &bytes) < 0 ||
+		    ioctl(d->fd, BLKSSZGET, &lbs) < 0) {
+			int err = errno;
+
+			errmsg("%s: cannot get the device size: %s", path,
+			       strerror(err));
+			disk_close(d);
+			return -err;
+		}
+		d->size = bytes;
+		d->lbs = lbs;
+	} else if (S_ISREG(st.st_mode)) {
+		d->size = st.st_size;
+		d->lbs = 512;
+	} else {
+		errmsg("%s: not a block device or a regular file", path);
+		disk_close(d);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void disk_close(struct disk *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}
+
+int disk_pread(struct disk *d, u64 off, void *buf, size_t len)
+{
+	u8 *p = buf;
+
+	while (len) {
+		ssize_t n = pread(d->fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+
+			errmsg("%s: read error at byte %llu: %s", d->path,
+			       (unsigned long long)off, strerror(err));
+			return -err;
+		}
+		if (n == 0) {
+			errmsg("%s: unexpected end of device at byte %llu",
+			       d->path, (unsigned long long)off);
+			return -EIO;
+		}
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int disk_pwrite(struct disk *d, u64 off, const void *buf, size_t len)
+{
+	const u8 *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(d->fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int err = n < 0 ? errno : ENOSPC;
+
+			errmsg("%s: write error at byte %llu: %s", d->path,
+			       (unsigned long long)off, strerror(err));
+			return -err;
+		}
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int disk_read(struct disk *d, u64 blkno, void *buf, size_t nblocks)
+{
+	return disk_pread(d, blkno << ATOMFS_BLOCK_SHIFT, buf,
+			  nblocks << ATOMFS_BLOCK_SHIFT);
+}
+
+int disk_write(struct disk *d, u64 blkno, const void *buf, size_t nblocks)
+{
+	return disk_pwrite(d, blkno << ATOMFS_BLOCK_SHIFT, buf,
+			   nblocks << ATOMFS_BLOCK_SHIFT);
+}
+
+/*
+ * Make blocks read as zeros: BLKZEROOUT on a block device (offloaded when
+ * the device can), a punched hole in an image file (no space taken), and
+ * plain writes of zeros when neither works.
+ */
+int disk_zero(struct disk *d, u64 blkno, u64 nblocks)
+{
+	u64 off = blkno << ATOMFS_BLOCK_SHIFT;
+	u64 len = nblocks << ATOMFS_BLOCK_SHIFT;
+	size_t chunk = 1U << 20;
+	u8 *zeros;
+	int err = 0;
+
+	if (!len)
+		return 0;
+	if (d->is_blkdev) {
+		u64 range[2] = { off, len };
+
+		if (ioctl(d->fd, BLKZEROOUT, range) == 0)
+			return 0;
+	} else if (fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			     off, len) == 0) {
+		return 0;
+	}
+	zeros = calloc(1, chunk);
+	if (!zeros) {
+		errmsg("out of memory");
+		return -ENOMEM;
+	}
+	while (len && !err) {
+		size_t n = len < chunk ? len : chunk;
+
+		err = disk_pwrite(d, off, zeros, n);
+		off += n;
+		len -= n;
+	}
+	free(zeros);
+	return err;
+}
+
+int disk_sync(struct disk *d)
+{
+	if (fsync(d->fd) < 0) {
+		int err = errno;
+
+		errmsg("%s: fsync failed: %s", d->path, strerror(err));
+		return -err;
+	}
+	return 0;
+}
