@@ -273,6 +273,7 @@ int atomfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 		   struct iattr *attr);
 int atomfs_getattr(struct mnt_idmap *idmap, const struct path *path,
 		   struct kstat *stat, u32 request_mask, unsigned int flags);
+int atomfs_store_inode_meta(struct inode *inode);
 int atomfs_sync_inode_meta(struct inode *inode);
 
 /* extents.c */

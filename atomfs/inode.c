@@ -289,6 +289,22 @@ int atomfs_write_inode(struct inode *inode, struct writeback_control *wbc)
 }
 
 /**
+ * atomfs_store_inode_meta() - copy an inode into its table slot now
+ * @inode:	the inode
+ *
+ * For changes made after the VFS may already have written the inode in
+ * this sync pass: the unwritten-extent conversion at writeback completion
+ * runs after ->write_inode, and a dirty inode flag set then would reach
+ * no disk before unmount.  The table buffer is synced with the device.
+ *
+ * Return: 0 or an error reading the inode table.
+ */
+int atomfs_store_inode_meta(struct inode *inode)
+{
+	return atomfs_store_inode(inode, false, false);
+}
+
+/**
  * atomfs_sync_inode_meta() - write an inode's table slot now and wait
  * @inode:	the inode
  *

@@ -7,9 +7,23 @@
 #include <linux/iomap.h>
 #include "atomfs.h"
 
-static void atomfs_fill_iomap(struct inode *inode, const struct atomfs_map *map,
-			      struct iomap *iomap, u32 seq)
+/*
+ * iomap works in whole I/O blocks (units) and WARNs on a mapping that ends
+ * inside one; every extent state change is made on whole units, so a
+ * mapping that ends mid-unit comes from a corrupt tree.
+ */
+static int atomfs_fill_iomap(struct inode *inode, const struct atomfs_map *map,
+			     struct iomap *iomap, u32 seq)
 {
+	u64 unit_blocks = i_blocksize(inode) >> ATOMFS_BLOCK_SHIFT;
+
+	if ((map->lblk | map->len) & (unit_blocks - 1)) {
+		atomfs_error(inode->i_sb,
+			     "inode %lu: extent state changes inside the unit at block %llu",
+			     inode->i_ino, round_down(map->lblk + map->len,
+						      unit_blocks));
+		return -EUCLEAN;
+	}
 	iomap->bdev = inode->i_sb->s_bdev;
 	iomap->offset = map->lblk << ATOMFS_BLOCK_SHIFT;
 	iomap->length = map->len << ATOMFS_BLOCK_SHIFT;
@@ -22,6 +36,7 @@ static void atomfs_fill_iomap(struct inode *inode, const struct atomfs_map *map,
 		iomap->type = map->unwritten ? IOMAP_UNWRITTEN : IOMAP_MAPPED;
 		iomap->addr = map->pblk << ATOMFS_BLOCK_SHIFT;
 	}
+	return 0;
 }
 
 /*
@@ -56,8 +71,7 @@ static int atomfs_read_iomap_begin(struct inode *inode, loff_t pos,
 	up_read(&ai->i_map_sem);
 	if (err)
 		return err;
-	atomfs_fill_iomap(inode, &map, iomap, seq);
-	return 0;
+	return atomfs_fill_iomap(inode, &map, iomap, seq);
 }
 
 /*
@@ -107,9 +121,8 @@ static int atomfs_write_iomap_begin(struct inode *inode, loff_t pos,
 	atomfs_map_unlock(inode, nofs);
 	if (err)
 		return err;
-	atomfs_fill_iomap(inode, &map, iomap, seq);
 	iomap->folio_ops = &atomfs_iomap_folio_ops;
-	return 0;
+	return atomfs_fill_iomap(inode, &map, iomap, seq);
 }
 
 static int atomfs_write_iomap_end(struct inode *inode, loff_t pos,

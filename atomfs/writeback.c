@@ -54,12 +54,19 @@ static void atomfs_finish_ioend(struct iomap_ioend *ioend)
 	int err = blk_status_to_errno(ioend->io_bio.bi_status);
 
 	if (!err && ioend->io_type == IOMAP_UNWRITTEN) {
-		u64 first = ioend->io_offset >> ATOMFS_BLOCK_SHIFT;
-		u64 last = (ioend->io_offset + ioend->io_size - 1) >>
-			   ATOMFS_BLOCK_SHIFT;
+		/*
+		 * iomap clamps io_size to EOF, but the bios carried whole I/O
+		 * blocks (units), zeroed past EOF: convert whole units.
+		 */
+		loff_t start = round_down(ioend->io_offset, i_blocksize(inode));
+		loff_t end = round_up(ioend->io_offset + ioend->io_size,
+				      i_blocksize(inode));
 		unsigned int nofs = atomfs_map_lock(inode);
 
-		err = atomfs_extents_convert(inode, first, last - first + 1);
+		err = atomfs_extents_convert(inode, start >> ATOMFS_BLOCK_SHIFT,
+					     (end - start) >> ATOMFS_BLOCK_SHIFT);
+		if (!err)
+			err = atomfs_store_inode_meta(inode);
 		atomfs_map_unlock(inode, nofs);
 	}
 	iomap_finish_ioends(ioend, err);

@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            the module (W=1) against KDIR, and the tools
+# make install    modules_install + the tools into /sbin
+# make check      the whole suite in the guest; ends "N passed, N failed"
+# make demo       boot a guest, mkfs, mount, run fio on atomfs
+# make lint       W=1, sparse and checkpatch only
+# make vm CMD=... run a command in the guest
+#
+# KDIR defaults to the running kernel's build dir when it exists, else the
+# newest installed 6.12 headers.  check, demo and vm always build against
+# the 6.12 kernel the guest boots.
+
+TOP	:= $(CURDIR)
+RUNNING	:= /lib/modules/$(shell uname -r)/build
+KVER	= $(shell $(TOP)/scripts/kver 2>/dev/null)
+ifeq ($(origin KDIR), undefined)
+KDIR	= $(if $(wildcard $(RUNNING)/Makefile),$(RUNNING),/lib/modules/$(KVER)/build)
+endif
+GUEST_KDIR = /lib/modules/$(KVER)/build
+DESTDIR	?=
+SBINDIR	?= /sbin
+
+all: module tools
+
+# Installs only what is missing; a no-op on a ready machine.
+setup:
+	@$(TOP)/scripts/setup
+
+module:
+	@[ -f "$(KDIR)/Makefile" ] || $(TOP)/scripts/setup
+	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
+
+tools:
+	$(MAKE) -C tools all
+
+tests: tools
+	$(MAKE) -C tests all
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
+	$(MAKE) -C tools install DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR)
+	-depmod -a $(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
+
+lint: setup
+	$(TOP)/scripts/check -H $(T)
+
+check: setup
+	$(MAKE) -C $(GUEST_KDIR) M=$(TOP) W=1 modules
+	$(MAKE) -C tools all
+	$(MAKE) -C tests all
+	$(TOP)/scripts/check $(T)
+
+demo: setup
+	$(MAKE) -C $(GUEST_KDIR) M=$(TOP) W=1 modules
+	$(MAKE) -C tools all
+	$(TOP)/scripts/demo
+
+vm: setup
+	$(TOP)/scripts/vm -- $(CMD)
+
+clean:
+	-[ -f "$(KDIR)/Makefile" ] && $(MAKE) -C $(KDIR) M=$(TOP) clean
+	$(MAKE) -C tools clean
+	$(MAKE) -C tests clean
+	rm -rf .build/check .build/vm
+
+.PHONY: all setup module tools tests install lint check demo vm clean
