@@ -51,6 +51,34 @@ struct atomfs_mount_opts {
 #define ATOMFS_ERRORS_CONTINUE	1
 #define ATOMFS_ERRORS_PANIC	2
 
+/*
+ * Per-mount counters, each shown in /sys/fs/atomfs/<dev>/ under the name
+ * in atomfs_counter_names[] (sysfs.c).
+ */
+enum atomfs_counter {
+	ATOMFS_CTR_ATOMIC_WRITES,	/* buffered atomic writes accepted */
+	ATOMFS_CTR_ATOMIC_WRITE_BYTES,
+	ATOMFS_CTR_ATOMIC_WRITES_REJECTED, /* EINVAL/EFBIG/EOPNOTSUPP */
+	ATOMFS_CTR_ATOMIC_BIOS,		/* REQ_ATOMIC bios submitted */
+	ATOMFS_CTR_ATOMIC_BIO_BYTES,
+	ATOMFS_CTR_ATOMIC_BIO_ERRORS,	/* REQ_ATOMIC bios that failed */
+	ATOMFS_CTR_DEMOTIONS,		/* atomic folios made plain */
+	ATOMFS_CTR_COPY_RETRIES,	/* short copies undone and retried */
+	ATOMFS_CTR_COPY_EFAULTS,	/* atomic writes failed with EFAULT */
+	ATOMFS_CTR_ORDER_EVICTIONS,	/* cached folios of another size evicted */
+	ATOMFS_CTR_SYNC_ATOMIC_WRITES,	/* with RWF_SYNC/RWF_DSYNC/O_*SYNC */
+	ATOMFS_CTR_DATA_BIOS,		/* plain data write bios submitted */
+	ATOMFS_CTR_WRITE_ERRORS,	/* data write bios that failed */
+	ATOMFS_CTR_NR,
+};
+
+/* Why an atomic folio lost its atomic state before its writeback. */
+enum atomfs_demote_reason {
+	ATOMFS_DEMOTE_WRITE,		/* a plain buffered write or zeroing */
+	ATOMFS_DEMOTE_MKWRITE,		/* a write through a shared mapping */
+	ATOMFS_DEMOTE_TRUNCATE,		/* truncate, punch hole, zero range */
+};
+
 /**
  * struct atomfs_sb_info - per-mount state
  * @sb:			the VFS superblock
@@ -77,7 +105,10 @@ struct atomfs_mount_opts {
  * @ino_cursor:		where the next inode search starts
  * @endio_wq:		completes data writes (unwritten extent conversion)
  * @opts:		mount options
+ * @atomic_enabled:	RWF_ATOMIC is accepted: the option allows it and the
+ *			device can write a unit with one REQ_ATOMIC bio
  * @errors:		metadata errors seen since mount
+ * @counters:		enum atomfs_counter
  * @kobj:		/sys/fs/atomfs/<dev>
  * @kobj_unregister:	completes when @kobj is released
  * @sysfs_registered:	@kobj is live
@@ -111,7 +142,9 @@ struct atomfs_sb_info {
 
 	struct workqueue_struct		*endio_wq;
 	struct atomfs_mount_opts	opts;
+	bool				atomic_enabled;
 	atomic_long_t			errors;
+	atomic64_t			counters[ATOMFS_CTR_NR];
 
 	struct kobject			kobj;
 	struct completion		kobj_unregister;
@@ -130,7 +163,7 @@ struct atomfs_sb_info {
  * @i_map_seq:	bumped on every change of the extent tree, so that a mapping
  *		taken earlier can be told stale
  * @i_ioend_lock: protects @i_ioend_list
- * @i_ioend_list: completed data writes waiting for @i_ioend_work
+ * @i_ioend_list: completed data write bios waiting for @i_ioend_work
  * @i_ioend_work: marks their blocks written and ends their writeback
  * @i_inline:	short symlink target (NUL-terminated copy)
  * @vfs_inode:	the VFS inode
@@ -193,6 +226,12 @@ static inline u32 atomfs_csum(const void *buf, size_t len, size_t csum_off)
 static inline u64 atomfs_unit_start(struct atomfs_sb_info *sbi, u64 lblk)
 {
 	return lblk & ~((u64)sbi->unit_blocks - 1);
+}
+
+static inline void atomfs_count(struct atomfs_sb_info *sbi,
+				enum atomfs_counter ctr, u64 n)
+{
+	atomic64_add(n, &sbi->counters[ctr]);
 }
 
 /* Called with i_map_sem held for write after any extent tree change. */
@@ -316,10 +355,20 @@ int atomfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 extern const struct iomap_ops atomfs_iomap_ops;
 extern const struct iomap_ops atomfs_read_iomap_ops;
 
+/* atomic.c */
+void atomfs_atomic_setup(struct super_block *sb);
+ssize_t atomfs_atomic_write(struct kiocb *iocb, struct iov_iter *from);
+int atomfs_atomic_write_valid(struct kiocb *iocb, struct iov_iter *from);
+void atomfs_demote_folio(struct inode *inode, struct folio *folio,
+			 enum atomfs_demote_reason reason);
+void atomfs_demote_range(struct inode *inode, loff_t start, loff_t end);
+
 /* writeback.c */
 int atomfs_writepages(struct address_space *mapping,
 		      struct writeback_control *wbc);
 void atomfs_init_ioend_work(struct atomfs_inode_info *ai);
+int __init atomfs_writeback_init(void);
+void atomfs_writeback_exit(void);
 
 /* sysfs.c */
 int __init atomfs_sysfs_init(void);

@@ -29,13 +29,33 @@ static ssize_t atomfs_dio_read(struct kiocb *iocb, struct iov_iter *to)
 	return ret;
 }
 
+/*
+ * Buffered reads hold i_rwsem shared, as on XFS: an atomic write (which
+ * holds it exclusive) is then never seen half copied by read(2).
+ */
+static ssize_t atomfs_buffered_read(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	ssize_t ret;
+
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		if (!inode_trylock_shared(inode))
+			return -EAGAIN;
+	} else {
+		inode_lock_shared(inode);
+	}
+	ret = generic_file_read_iter(iocb, to);
+	inode_unlock_shared(inode);
+	return ret;
+}
+
 static ssize_t atomfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	if (!iov_iter_count(to))
 		return 0;
 	if (iocb->ki_flags & IOCB_DIRECT)
 		return atomfs_dio_read(iocb, to);
-	return generic_file_read_iter(iocb, to);
+	return atomfs_buffered_read(iocb, to);
 }
 
 static int atomfs_dio_write_end_io(struct kiocb *iocb, ssize_t size,
@@ -155,6 +175,55 @@ buffered:
 	return buffered;
 }
 
+/*
+ * An RWF_ATOMIC write, buffered or direct, goes through the page cache as
+ * one atomic folio.  A direct one is then written out (one REQ_ATOMIC bio)
+ * and dropped from the cache before returning, as O_DIRECT promises.
+ */
+static ssize_t atomfs_atomic_write_iter(struct kiocb *iocb,
+					struct iov_iter *from)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	size_t count = iov_iter_count(from);
+	loff_t pos;
+	ssize_t ret;
+
+	ret = generic_write_checks(iocb, from);
+	if (ret >= 0) {
+		/* RLIMIT_FSIZE or s_maxbytes would cut it short: refuse. */
+		if (iov_iter_count(from) != count)
+			ret = -EFBIG;
+		else
+			ret = atomfs_atomic_write_valid(iocb, from);
+	}
+	if (ret) {
+		atomfs_count(ATOMFS_SB(inode->i_sb),
+			     ATOMFS_CTR_ATOMIC_WRITES_REJECTED, 1);
+		return ret;
+	}
+	ret = file_modified(iocb->ki_filp);
+	if (!ret)
+		ret = atomfs_zero_eof_gap(iocb);
+	if (ret)
+		return ret;
+
+	pos = iocb->ki_pos;
+	if (iocb->ki_flags & IOCB_DIRECT) {
+		inode_dio_wait(inode);
+		ret = atomfs_atomic_write(iocb, from);
+		if (ret <= 0)
+			return ret;
+		ret = filemap_write_and_wait_range(inode->i_mapping, pos,
+						   pos + count - 1);
+		if (ret)
+			return ret;
+		invalidate_mapping_pages(inode->i_mapping, pos >> PAGE_SHIFT,
+					 (pos + count - 1) >> PAGE_SHIFT);
+		return count;
+	}
+	return atomfs_atomic_write(iocb, from);
+}
+
 static ssize_t atomfs_file_write_iter(struct kiocb *iocb,
 				      struct iov_iter *from)
 {
@@ -166,6 +235,10 @@ static ssize_t atomfs_file_write_iter(struct kiocb *iocb,
 			return -EAGAIN;
 	} else {
 		inode_lock(inode);
+	}
+	if (iocb->ki_flags & IOCB_ATOMIC) {
+		ret = atomfs_atomic_write_iter(iocb, from);
+		goto out;
 	}
 	ret = atomfs_write_checks(iocb, from);
 	if (ret <= 0)
@@ -181,6 +254,18 @@ out:
 	return ret;
 }
 
+/*
+ * O_DIRECT goes through iomap_dio_rw(), which a_ops->direct_IO does not
+ * show: say so.  RWF_ATOMIC is accepted where the mount and device allow.
+ */
+static int atomfs_file_open(struct inode *inode, struct file *file)
+{
+	file->f_mode |= FMODE_CAN_ODIRECT;
+	if (ATOMFS_SB(inode->i_sb)->atomic_enabled)
+		file->f_mode |= FMODE_CAN_ATOMIC_WRITE;
+	return generic_file_open(inode, file);
+}
+
 static vm_fault_t atomfs_page_mkwrite(struct vm_fault *vmf)
 {
 	struct inode *inode = file_inode(vmf->vma->vm_file);
@@ -191,6 +276,10 @@ static vm_fault_t atomfs_page_mkwrite(struct vm_fault *vmf)
 	/* Serialise against truncate and hole punching. */
 	filemap_invalidate_lock_shared(inode->i_mapping);
 	ret = iomap_page_mkwrite(vmf, &atomfs_iomap_ops);
+	/* The folio comes back locked: demote it before any store lands. */
+	if (ret & VM_FAULT_LOCKED)
+		atomfs_demote_folio(inode, page_folio(vmf->page),
+				    ATOMFS_DEMOTE_MKWRITE);
 	filemap_invalidate_unlock_shared(inode->i_mapping);
 	sb_end_pagefault(inode->i_sb);
 	return ret;
@@ -290,6 +379,7 @@ int atomfs_truncate(struct inode *inode, loff_t size)
 	err = iomap_truncate_page(inode, size, NULL, &atomfs_iomap_ops);
 	if (err)
 		goto out;
+	atomfs_demote_range(inode, round_up(size, i_blocksize(inode)), old);
 	truncate_setsize(inode, size);
 	nofs = atomfs_map_lock(inode);
 	err = atomfs_truncate_blocks(inode, size);
@@ -481,7 +571,7 @@ const struct file_operations atomfs_file_operations = {
 	.read_iter	= atomfs_file_read_iter,
 	.write_iter	= atomfs_file_write_iter,
 	.mmap		= atomfs_file_mmap,
-	.open		= generic_file_open,
+	.open		= atomfs_file_open,
 	.fsync		= atomfs_fsync,
 	.fallocate	= atomfs_fallocate,
 	.splice_read	= filemap_splice_read,

@@ -45,13 +45,21 @@ static struct buffer_head *atomfs_inode_buf(struct super_block *sb, u64 ino,
 static void atomfs_set_unit_blocksize(struct inode *inode)
 {
 	unsigned int shift = ATOMFS_SB(inode->i_sb)->unit_shift;
+	unsigned int order = shift - PAGE_SHIFT;
 
 	inode->i_blkbits = shift;
-	if (shift > PAGE_SHIFT)
-		mapping_set_folio_min_order(inode->i_mapping,
-					    shift - PAGE_SHIFT);
-	else
-		mapping_set_large_folios(inode->i_mapping);
+	/*
+	 * Every folio is exactly one unit, so that an atomic write is one
+	 * folio and one folio one atomic bio; the page cache then never
+	 * holds a folio that mixes two units.
+	 */
+	mapping_set_folio_order_range(inode->i_mapping, order, order);
+	/*
+	 * Stable pages: a folio under writeback is not written to until its
+	 * bio completes, or a later write would tear the atomic bio in flight
+	 * (and clear the mark meant for the data being written).
+	 */
+	mapping_set_stable_writes(inode->i_mapping);
 }
 
 static void atomfs_set_inode_ops(struct inode *inode, dev_t rdev)
@@ -448,7 +456,8 @@ int atomfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
  * atomfs_getattr() - ->getattr: adds the birth time to the generic fields
  *
  * st_blksize is the atomic unit for regular files: the size below which a
- * write means a read-modify-write of the unit.
+ * write means a read-modify-write of the unit.  STATX_WRITE_ATOMIC reports
+ * that unit as the only atomic write size, when the mount accepts them.
  * @idmap:		idmap of the mount
  * @path:		what to describe
  * @stat:		filled in
@@ -467,6 +476,11 @@ int atomfs_getattr(struct mnt_idmap *idmap, const struct path *path,
 		stat->result_mask |= STATX_BTIME;
 		stat->btime = ai->i_crtime;
 	}
+	/* One atomic size per file: its unit. */
+	if ((request_mask & STATX_WRITE_ATOMIC) && S_ISREG(inode->i_mode) &&
+	    ATOMFS_SB(inode->i_sb)->atomic_enabled)
+		generic_fill_statx_atomic_writes(stat, i_blocksize(inode),
+						 i_blocksize(inode));
 	generic_fillattr(idmap, request_mask, inode, stat);
 	return 0;
 }

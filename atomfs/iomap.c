@@ -86,7 +86,18 @@ static bool atomfs_iomap_valid(struct inode *inode, const struct iomap *iomap)
 	return iomap->validity_cookie == READ_ONCE(ATOMFS_I(inode)->i_map_seq);
 }
 
+/* Every plain buffered write and zeroing of a folio ends here, locked. */
+static void atomfs_put_folio(struct inode *inode, loff_t pos,
+			     unsigned int copied, struct folio *folio)
+{
+	if (copied)
+		atomfs_demote_folio(inode, folio, ATOMFS_DEMOTE_WRITE);
+	folio_unlock(folio);
+	folio_put(folio);
+}
+
 static const struct iomap_folio_ops atomfs_iomap_folio_ops = {
+	.put_folio	= atomfs_put_folio,
 	.iomap_valid	= atomfs_iomap_valid,
 };
 

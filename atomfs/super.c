@@ -377,6 +377,7 @@ static int atomfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	err = atomfs_sysfs_register(sb);
 	if (err)
 		goto out_root;
+	atomfs_atomic_setup(sb);
 
 	if (!sb_rdonly(sb)) {
 		le32_add_cpu(&sbi->raw->s_mount_count, 1);
@@ -479,6 +480,10 @@ static int atomfs_reconfigure(struct fs_context *fc)
 	}
 	if (err)
 		return err;
+	if (sbi->opts.atomic != opts->atomic) {
+		sbi->opts = *opts;
+		atomfs_atomic_setup(sb);
+	}
 	sbi->opts = *opts;
 	return 0;
 }
@@ -545,9 +550,12 @@ static int __init atomfs_init(void)
 	if (!atomfs_inode_cachep)
 		return -ENOMEM;
 
-	err = atomfs_sysfs_init();
+	err = atomfs_writeback_init();
 	if (err)
 		goto out_cache;
+	err = atomfs_sysfs_init();
+	if (err)
+		goto out_bioset;
 	err = register_filesystem(&atomfs_fs_type);
 	if (err)
 		goto out_sysfs;
@@ -555,6 +563,8 @@ static int __init atomfs_init(void)
 
 out_sysfs:
 	atomfs_sysfs_exit();
+out_bioset:
+	atomfs_writeback_exit();
 out_cache:
 	kmem_cache_destroy(atomfs_inode_cachep);
 	return err;
@@ -564,6 +574,7 @@ static void __exit atomfs_exit(void)
 {
 	unregister_filesystem(&atomfs_fs_type);
 	atomfs_sysfs_exit();
+	atomfs_writeback_exit();
 	/* Inodes are freed after an RCU grace period. */
 	rcu_barrier();
 	kmem_cache_destroy(atomfs_inode_cachep);

@@ -62,11 +62,54 @@ static ssize_t metadata_errors_show(struct atomfs_sb_info *sbi, char *buf)
 }
 ATOMFS_SYSFS_ATTR_RO(metadata_errors);
 
+static ssize_t atomic_enabled_show(struct atomfs_sb_info *sbi, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", sbi->atomic_enabled);
+}
+ATOMFS_SYSFS_ATTR_RO(atomic_enabled);
+
+/* One read-only file per enum atomfs_counter, named as the counter. */
+#define ATOMFS_COUNTER_ATTR(name, ctr)					\
+static ssize_t name##_show(struct atomfs_sb_info *sbi, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%lld\n",					\
+			  atomic64_read(&sbi->counters[ctr]));		\
+}									\
+ATOMFS_SYSFS_ATTR_RO(name)
+
+ATOMFS_COUNTER_ATTR(atomic_writes, ATOMFS_CTR_ATOMIC_WRITES);
+ATOMFS_COUNTER_ATTR(atomic_write_bytes, ATOMFS_CTR_ATOMIC_WRITE_BYTES);
+ATOMFS_COUNTER_ATTR(atomic_writes_rejected, ATOMFS_CTR_ATOMIC_WRITES_REJECTED);
+ATOMFS_COUNTER_ATTR(atomic_bios, ATOMFS_CTR_ATOMIC_BIOS);
+ATOMFS_COUNTER_ATTR(atomic_bio_bytes, ATOMFS_CTR_ATOMIC_BIO_BYTES);
+ATOMFS_COUNTER_ATTR(atomic_bio_errors, ATOMFS_CTR_ATOMIC_BIO_ERRORS);
+ATOMFS_COUNTER_ATTR(demotions, ATOMFS_CTR_DEMOTIONS);
+ATOMFS_COUNTER_ATTR(copy_retries, ATOMFS_CTR_COPY_RETRIES);
+ATOMFS_COUNTER_ATTR(copy_efaults, ATOMFS_CTR_COPY_EFAULTS);
+ATOMFS_COUNTER_ATTR(order_evictions, ATOMFS_CTR_ORDER_EVICTIONS);
+ATOMFS_COUNTER_ATTR(sync_atomic_writes, ATOMFS_CTR_SYNC_ATOMIC_WRITES);
+ATOMFS_COUNTER_ATTR(data_bios, ATOMFS_CTR_DATA_BIOS);
+ATOMFS_COUNTER_ATTR(write_errors, ATOMFS_CTR_WRITE_ERRORS);
+
 static struct attribute *atomfs_sysfs_attrs[] = {
 	ATTR_LIST(atomic_unit),
+	ATTR_LIST(atomic_enabled),
 	ATTR_LIST(free_blocks),
 	ATTR_LIST(free_inodes),
 	ATTR_LIST(metadata_errors),
+	ATTR_LIST(atomic_writes),
+	ATTR_LIST(atomic_write_bytes),
+	ATTR_LIST(atomic_writes_rejected),
+	ATTR_LIST(atomic_bios),
+	ATTR_LIST(atomic_bio_bytes),
+	ATTR_LIST(atomic_bio_errors),
+	ATTR_LIST(demotions),
+	ATTR_LIST(copy_retries),
+	ATTR_LIST(copy_efaults),
+	ATTR_LIST(order_evictions),
+	ATTR_LIST(sync_atomic_writes),
+	ATTR_LIST(data_bios),
+	ATTR_LIST(write_errors),
 	NULL,
 };
 ATTRIBUTE_GROUPS(atomfs_sysfs);

@@ -2,81 +2,115 @@
 /*
  * Writeback of file data, and the completion work that marks blocks
  * written once their data is on the device.
+ *
+ * atomfs builds its own bios instead of calling iomap_writepages(): in
+ * 6.12 iomap's ioend building (iomap_add_to_ioend) is static and merges
+ * every file- and disk-contiguous folio into one bio, with no hook to keep
+ * an atomic folio apart.  A regular file's folio is exactly one unit and
+ * one I/O block, so a dirty folio is wholly dirty and maps to one
+ * contiguous, aligned device range: an atomic folio becomes exactly one
+ * REQ_ATOMIC bio; plain folios are batched into large bios.
  */
 #include <linux/fs.h>
-#include <linux/iomap.h>
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/pagemap.h>
 #include <linux/writeback.h>
 #include "atomfs.h"
+#include "trace.h"
 
-static int atomfs_map_blocks(struct iomap_writepage_ctx *wpc,
-			     struct inode *inode, loff_t offset,
-			     unsigned int len)
+/**
+ * struct atomfs_bio - a data write bio and what its completion needs
+ * @inode:	the file
+ * @pos:	file offset of the first folio
+ * @size:	bytes in the bio (bi_size is consumed by the I/O)
+ * @unwritten:	its blocks are unwritten: convert them after the I/O
+ * @atomic:	one atomic folio, sent with REQ_ATOMIC
+ * @list:	on the inode's i_ioend_list, waiting for conversion
+ * @bio:	the bio, last: front padding of atomfs_bioset
+ */
+struct atomfs_bio {
+	struct inode		*inode;
+	loff_t			pos;
+	u64			size;
+	bool			unwritten;
+	bool			atomic;
+	struct list_head	list;
+	struct bio		bio;
+};
+
+static struct bio_set atomfs_bioset;
+
+/**
+ * struct atomfs_wb_ctx - one ->writepages call
+ * @wbc:	what to write
+ * @inode:	the file
+ * @cur:	plain bio being filled, not yet submitted
+ * @cur_end:	file offset just past @cur's last folio
+ */
+struct atomfs_wb_ctx {
+	struct writeback_control	*wbc;
+	struct inode			*inode;
+	struct atomfs_bio		*cur;
+	loff_t				cur_end;
+};
+
+static void atomfs_finish_bio(struct atomfs_bio *ab, int err)
 {
-	struct atomfs_inode_info *ai = ATOMFS_I(inode);
-	struct atomfs_map map;
-	u32 seq;
-	int err;
+	struct bio *bio = &ab->bio;
+	struct inode *inode = ab->inode;
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+	struct folio_iter fi;
 
-	if (offset >= wpc->iomap.offset &&
-	    offset < wpc->iomap.offset + wpc->iomap.length &&
-	    wpc->iomap.validity_cookie == READ_ONCE(ai->i_map_seq))
-		return 0;
-
-	down_read(&ai->i_map_sem);
-	seq = ai->i_map_seq;
-	err = atomfs_extents_map(inode, offset >> ATOMFS_BLOCK_SHIFT,
-				 U32_MAX, &map);
-	up_read(&ai->i_map_sem);
-	if (err)
-		return err;
-
-	wpc->iomap.bdev = inode->i_sb->s_bdev;
-	wpc->iomap.offset = map.lblk << ATOMFS_BLOCK_SHIFT;
-	wpc->iomap.length = map.len << ATOMFS_BLOCK_SHIFT;
-	wpc->iomap.flags = 0;
-	wpc->iomap.validity_cookie = seq;
-	if (!map.pblk) {
-		/* Dirty data over a hole: blocks are allocated at write. */
-		atomfs_error(inode->i_sb,
-			     "inode %lu: dirty data at block %llu is not mapped",
-			     inode->i_ino, map.lblk);
-		return -EUCLEAN;
+	if (ab->atomic) {
+		trace_atomfs_atomic_bio_end(inode, ab->pos, bio, ab->size);
+		if (err)
+			atomfs_count(sbi, ATOMFS_CTR_ATOMIC_BIO_ERRORS, 1);
+	} else if (err) {
+		atomfs_count(sbi, ATOMFS_CTR_WRITE_ERRORS, 1);
 	}
-	wpc->iomap.type = map.unwritten ? IOMAP_UNWRITTEN : IOMAP_MAPPED;
-	wpc->iomap.addr = map.pblk << ATOMFS_BLOCK_SHIFT;
-	return 0;
+	if (err) {
+		/* Reported to fsync; the folios stay clean: no endless retry. */
+		mapping_set_error(inode->i_mapping, err);
+		pr_err_ratelimited("atomfs (%s): inode %lu: write error %d at offset %lld, %llu bytes\n",
+				   inode->i_sb->s_id, inode->i_ino, err,
+				   ab->pos, ab->size);
+	}
+	bio_for_each_folio_all(fi, bio) {
+		if (ab->atomic)
+			folio_clear_checked(fi.folio);
+		folio_end_writeback(fi.folio);
+	}
+	bio_put(bio);
 }
 
-/* Mark the blocks of one completed ioend written, then finish its folios. */
-static void atomfs_finish_ioend(struct iomap_ioend *ioend)
+/* Mark the blocks of one completed bio written, then finish its folios. */
+static void atomfs_finish_unwritten(struct atomfs_bio *ab)
 {
-	struct inode *inode = ioend->io_inode;
-	int err = blk_status_to_errno(ioend->io_bio.bi_status);
+	struct inode *inode = ab->inode;
+	int err = blk_status_to_errno(ab->bio.bi_status);
+	unsigned int nofs;
 
-	if (!err && ioend->io_type == IOMAP_UNWRITTEN) {
+	if (!err) {
+		nofs = atomfs_map_lock(inode);
+		err = atomfs_extents_convert(inode, ab->pos >> ATOMFS_BLOCK_SHIFT,
+					     ab->size >> ATOMFS_BLOCK_SHIFT);
 		/*
-		 * iomap clamps io_size to EOF, but the bios carried whole I/O
-		 * blocks (units), zeroed past EOF: convert whole units.
+		 * The VFS may have written this inode already in this sync
+		 * pass: store the new tree root now, not at a later pass.
 		 */
-		loff_t start = round_down(ioend->io_offset, i_blocksize(inode));
-		loff_t end = round_up(ioend->io_offset + ioend->io_size,
-				      i_blocksize(inode));
-		unsigned int nofs = atomfs_map_lock(inode);
-
-		err = atomfs_extents_convert(inode, start >> ATOMFS_BLOCK_SHIFT,
-					     (end - start) >> ATOMFS_BLOCK_SHIFT);
 		if (!err)
 			err = atomfs_store_inode_meta(inode);
 		atomfs_map_unlock(inode, nofs);
 	}
-	iomap_finish_ioends(ioend, err);
+	atomfs_finish_bio(ab, err);
 }
 
 static void atomfs_end_io_work(struct work_struct *work)
 {
 	struct atomfs_inode_info *ai =
 		container_of(work, struct atomfs_inode_info, i_ioend_work);
-	struct iomap_ioend *ioend;
+	struct atomfs_bio *ab;
 	struct list_head list;
 	unsigned long flags;
 
@@ -84,56 +118,194 @@ static void atomfs_end_io_work(struct work_struct *work)
 	list_replace_init(&ai->i_ioend_list, &list);
 	spin_unlock_irqrestore(&ai->i_ioend_lock, flags);
 
-	iomap_sort_ioends(&list);
-	while ((ioend = list_first_entry_or_null(&list, struct iomap_ioend,
-						 io_list))) {
-		list_del_init(&ioend->io_list);
-		iomap_ioend_try_merge(ioend, &list);
-		atomfs_finish_ioend(ioend);
+	while ((ab = list_first_entry_or_null(&list, struct atomfs_bio,
+					      list))) {
+		list_del_init(&ab->list);
+		atomfs_finish_unwritten(ab);
 		cond_resched();
 	}
 }
 
-/* Bio completion runs in interrupt context: defer the tree update. */
+/* Bio completion runs in interrupt context: the tree update is deferred. */
 static void atomfs_end_bio(struct bio *bio)
 {
-	struct iomap_ioend *ioend = iomap_ioend_from_bio(bio);
-	struct atomfs_inode_info *ai = ATOMFS_I(ioend->io_inode);
-	struct atomfs_sb_info *sbi = ATOMFS_SB(ioend->io_inode->i_sb);
+	struct atomfs_bio *ab = container_of(bio, struct atomfs_bio, bio);
+	struct atomfs_inode_info *ai = ATOMFS_I(ab->inode);
+	struct atomfs_sb_info *sbi = ATOMFS_SB(ab->inode->i_sb);
 	unsigned long flags;
 
+	if (!ab->unwritten || bio->bi_status) {
+		atomfs_finish_bio(ab, blk_status_to_errno(bio->bi_status));
+		return;
+	}
 	spin_lock_irqsave(&ai->i_ioend_lock, flags);
 	if (list_empty(&ai->i_ioend_list))
 		queue_work(sbi->endio_wq, &ai->i_ioend_work);
-	list_add_tail(&ioend->io_list, &ai->i_ioend_list);
+	list_add_tail(&ab->list, &ai->i_ioend_list);
 	spin_unlock_irqrestore(&ai->i_ioend_lock, flags);
 }
 
-static int atomfs_prepare_ioend(struct iomap_ioend *ioend, int status)
+static struct atomfs_bio *atomfs_bio_alloc(struct atomfs_wb_ctx *ctx,
+					   loff_t pos, u64 pblk,
+					   bool unwritten, bool atomic)
 {
-	if (ioend->io_type == IOMAP_UNWRITTEN)
-		ioend->io_bio.bi_end_io = atomfs_end_bio;
-	return status;
+	struct inode *inode = ctx->inode;
+	blk_opf_t opf = REQ_OP_WRITE | wbc_to_write_flags(ctx->wbc);
+	struct atomfs_bio *ab;
+	struct bio *bio;
+
+	/*
+	 * REQ_NOMERGE: the block layer may merge adjacent REQ_ATOMIC bios
+	 * into one larger atomic command; each unit goes out on its own.
+	 */
+	if (atomic)
+		opf |= REQ_ATOMIC | REQ_NOMERGE;
+	bio = bio_alloc_bioset(inode->i_sb->s_bdev, atomic ? 1 : BIO_MAX_VECS,
+			       opf, GFP_NOFS, &atomfs_bioset);
+	ab = container_of(bio, struct atomfs_bio, bio);
+	ab->inode = inode;
+	ab->pos = pos;
+	ab->size = 0;
+	ab->unwritten = unwritten;
+	ab->atomic = atomic;
+	INIT_LIST_HEAD(&ab->list);
+	bio->bi_iter.bi_sector = pblk << (ATOMFS_BLOCK_SHIFT - SECTOR_SHIFT);
+	bio->bi_write_hint = inode->i_write_hint;
+	bio->bi_end_io = atomfs_end_bio;
+	wbc_init_bio(ctx->wbc, bio);
+	return ab;
 }
 
-static const struct iomap_writeback_ops atomfs_writeback_ops = {
-	.map_blocks	= atomfs_map_blocks,
-	.prepare_ioend	= atomfs_prepare_ioend,
-};
+static void atomfs_bio_submit(struct atomfs_bio *ab)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(ab->inode->i_sb);
+
+	if (ab->atomic) {
+		atomfs_count(sbi, ATOMFS_CTR_ATOMIC_BIOS, 1);
+		atomfs_count(sbi, ATOMFS_CTR_ATOMIC_BIO_BYTES, ab->size);
+		trace_atomfs_atomic_bio_submit(ab->inode, ab->pos, &ab->bio,
+					       ab->size);
+	} else {
+		atomfs_count(sbi, ATOMFS_CTR_DATA_BIOS, 1);
+	}
+	submit_bio(&ab->bio);
+}
+
+static void atomfs_submit_cur(struct atomfs_wb_ctx *ctx)
+{
+	if (ctx->cur) {
+		atomfs_bio_submit(ctx->cur);
+		ctx->cur = NULL;
+	}
+}
+
+/* Where the folio's unit lives on the device; it was allocated at write. */
+static int atomfs_wb_map(struct inode *inode, loff_t pos, size_t len,
+			 u64 *pblk, bool *unwritten)
+{
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	u64 nblk = len >> ATOMFS_BLOCK_SHIFT;
+	struct atomfs_map map;
+	int err;
+
+	down_read(&ai->i_map_sem);
+	err = atomfs_extents_map(inode, pos >> ATOMFS_BLOCK_SHIFT, nblk, &map);
+	up_read(&ai->i_map_sem);
+	if (err)
+		return err;
+	if (!map.pblk || map.len < nblk) {
+		atomfs_error(inode->i_sb,
+			     "inode %lu: dirty data at offset %lld is not mapped to one device range",
+			     inode->i_ino, pos);
+		return -EUCLEAN;
+	}
+	*pblk = map.pblk;
+	*unwritten = map.unwritten;
+	return 0;
+}
+
+static int atomfs_write_folio(struct atomfs_wb_ctx *ctx, struct folio *folio)
+{
+	struct inode *inode = ctx->inode;
+	struct atomfs_bio *ab = ctx->cur;
+	loff_t pos = folio_pos(folio);
+	size_t len = folio_size(folio);
+	loff_t isize = i_size_read(inode);
+	bool unwritten, atomic;
+	u64 pblk;
+	int err;
+
+	/* Wholly past EOF: a truncate is on its way to remove it. */
+	if (pos >= isize) {
+		folio_unlock(folio);
+		return 0;
+	}
+	/* The part past EOF goes out as zeros (it may hold mmap writes). */
+	if (pos + len > isize)
+		folio_zero_segment(folio, isize - pos, len);
+
+	err = atomfs_wb_map(inode, pos, len, &pblk, &unwritten);
+	if (err) {
+		mapping_set_error(inode->i_mapping, err);
+		folio_unlock(folio);
+		return err;
+	}
+
+	atomic = folio_test_checked(folio);
+	folio_start_writeback(folio);
+	if (atomic) {
+		ab = atomfs_bio_alloc(ctx, pos, pblk, unwritten, true);
+		bio_add_folio_nofail(&ab->bio, folio, len, 0);
+		ab->size = len;
+		wbc_account_cgroup_owner(ctx->wbc, folio, len);
+		atomfs_bio_submit(ab);
+		folio_unlock(folio);
+		return 0;
+	}
+
+	if (ab && (ab->unwritten != unwritten || ctx->cur_end != pos ||
+		   bio_end_sector(&ab->bio) !=
+		   pblk << (ATOMFS_BLOCK_SHIFT - SECTOR_SHIFT) ||
+		   !bio_add_folio(&ab->bio, folio, len, 0))) {
+		atomfs_submit_cur(ctx);
+		ab = NULL;
+	}
+	if (!ab) {
+		ab = atomfs_bio_alloc(ctx, pos, pblk, unwritten, false);
+		bio_add_folio_nofail(&ab->bio, folio, len, 0);
+		ctx->cur = ab;
+	}
+	ab->size += len;
+	ctx->cur_end = pos + len;
+	wbc_account_cgroup_owner(ctx->wbc, folio, len);
+	folio_unlock(folio);
+	return 0;
+}
 
 /**
- * atomfs_writepages() - ->writepages
+ * atomfs_writepages() - ->writepages for regular files
  * @mapping:	the file's page cache
  * @wbc:	what to write
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or the first error met.
  */
 int atomfs_writepages(struct address_space *mapping,
 		      struct writeback_control *wbc)
 {
-	struct iomap_writepage_ctx wpc = { };
+	struct atomfs_wb_ctx ctx = {
+		.wbc	= wbc,
+		.inode	= mapping->host,
+	};
+	struct folio *folio = NULL;
+	struct blk_plug plug;
+	int err = 0;
 
-	return iomap_writepages(mapping, wbc, &wpc, &atomfs_writeback_ops);
+	blk_start_plug(&plug);
+	while ((folio = writeback_iter(mapping, wbc, folio, &err)))
+		err = atomfs_write_folio(&ctx, folio);
+	atomfs_submit_cur(&ctx);
+	blk_finish_plug(&plug);
+	return err;
 }
 
 /**
@@ -144,4 +316,23 @@ void atomfs_init_ioend_work(struct atomfs_inode_info *ai)
 {
 	INIT_LIST_HEAD(&ai->i_ioend_list);
 	INIT_WORK(&ai->i_ioend_work, atomfs_end_io_work);
+}
+
+/**
+ * atomfs_writeback_init() - create the data write bio pool at module load
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int __init atomfs_writeback_init(void)
+{
+	return bioset_init(&atomfs_bioset, 4 * (PAGE_SIZE / SECTOR_SIZE),
+			   offsetof(struct atomfs_bio, bio), BIOSET_NEED_BVECS);
+}
+
+/**
+ * atomfs_writeback_exit() - free the bio pool at module unload
+ */
+void atomfs_writeback_exit(void)
+{
+	bioset_exit(&atomfs_bioset);
 }

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Buffered atomic writes: pwritev2(..., RWF_ATOMIC) without O_DIRECT.
+ *
+ * One atomic write is one atomic unit A, written into one folio of exactly
+ * A bytes (a regular file's folio order is pinned to A's), filled wholly or
+ * not at all, and only then marked atomic.  The mark is PG_owner_priv_1
+ * (folio_*_checked), free for a page cache filesystem and kept across
+ * migration; folio->private is iomap's.  Writeback (writeback.c) sends a
+ * marked folio as one REQ_ATOMIC bio of its own and clears the mark when
+ * the bio completes.  A plain write into a marked folio before that clears
+ * it ("demotion"): mixing plain and atomic writes on one range gives up
+ * atomicity there, the user's choice.
+ */
+#include <linux/fs.h>
+#include <linux/pagemap.h>
+#include <linux/uio.h>
+#include <linux/blkdev.h>
+#include <linux/rmap.h>
+#include <linux/highmem.h>
+#include <linux/writeback.h>
+#include <linux/pagevec.h>
+#include "atomfs.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+/* Rounds of fault-in and copy before an atomic write gives up (EFAULT). */
+#define ATOMFS_COPY_ROUNDS	3
+
+/**
+ * atomfs_atomic_setup() - decide whether this mount accepts RWF_ATOMIC
+ * @sb:		the filesystem, at mount or remount
+ *
+ * The device must write one unit A with a single REQ_ATOMIC bio: A within
+ * its atomic write unit range and no atomic boundary inside a unit.  Data
+ * units are aligned to A from the device's start, so alignment follows.
+ * bdev_atomic_write_unit_{min,max}_bytes() do not exist in 6.12: the
+ * queue limits are read directly.
+ */
+void atomfs_atomic_setup(struct super_block *sb)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	struct block_device *bdev = sb->s_bdev;
+	struct request_queue *q = bdev_get_queue(bdev);
+	unsigned int unit = 1U << sbi->unit_shift;
+	unsigned int min, max, boundary;
+
+	sbi->atomic_enabled = false;
+	if (!sbi->opts.atomic) {
+		pr_info("atomfs (%s): atomic=off: RWF_ATOMIC writes are refused\n",
+			sb->s_id);
+		return;
+	}
+	if (!bdev_can_atomic_write(bdev)) {
+		pr_info("atomfs (%s): the device has no atomic write support: RWF_ATOMIC writes are refused\n",
+			sb->s_id);
+		return;
+	}
+	min = queue_atomic_write_unit_min_bytes(q);
+	max = queue_atomic_write_unit_max_bytes(q);
+	boundary = queue_atomic_write_boundary_bytes(q);
+	if (unit < min || unit > max) {
+		pr_info("atomfs (%s): atomic unit %u is outside the device's atomic write sizes %u..%u: RWF_ATOMIC writes are refused\n",
+			sb->s_id, unit, min, max);
+		return;
+	}
+	if (boundary && boundary % unit) {
+		pr_info("atomfs (%s): the device's atomic write boundary %u splits the atomic unit %u: RWF_ATOMIC writes are refused\n",
+			sb->s_id, boundary, unit);
+		return;
+	}
+	sbi->atomic_enabled = true;
+}
+
+/**
+ * atomfs_atomic_write_valid() - check an RWF_ATOMIC write's shape
+ * @iocb:	the write, its position final (after O_APPEND)
+ * @from:	the data
+ *
+ * generic_atomic_write_valid() is not exported in 6.12 (and refuses
+ * buffered writes): this is atomfs's own.  One atomic size per file, its
+ * unit A: statx reports unit_min = unit_max = A.
+ *
+ * Return: 0, or -EINVAL for a write atomfs cannot make atomic.
+ */
+int atomfs_atomic_write_valid(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	size_t len = iov_iter_count(from);
+
+	if (!iter_is_ubuf(from))
+		return -EINVAL;
+	if (!is_power_of_2(len) || len != i_blocksize(inode))
+		return -EINVAL;
+	if (!IS_ALIGNED(iocb->ki_pos, len))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * atomfs_demote_folio() - a plain write reached an atomic folio
+ * @inode:	the file
+ * @folio:	the folio, locked
+ * @reason:	what wrote to it
+ *
+ * A folio under writeback is not demoted: its atomic bio is on its way,
+ * and completion clears the mark.
+ */
+void atomfs_demote_folio(struct inode *inode, struct folio *folio,
+			 enum atomfs_demote_reason reason)
+{
+	if (!folio_test_checked(folio) || folio_test_writeback(folio))
+		return;
+	folio_clear_checked(folio);
+	atomfs_count(ATOMFS_SB(inode->i_sb), ATOMFS_CTR_DEMOTIONS, 1);
+	trace_atomfs_demote(inode, folio_pos(folio), folio_size(folio), reason);
+}
+
+/**
+ * atomfs_demote_range() - demote the cached atomic folios of a range
+ * @inode:	the file, with i_rwsem and the invalidate lock held
+ * @start:	first byte
+ * @end:	byte after the last
+ *
+ * For truncate, hole punching and zeroing, before they drop or zero the
+ * page cache: whatever atomic data was there is not written as such.
+ */
+void atomfs_demote_range(struct inode *inode, loff_t start, loff_t end)
+{
+	struct address_space *mapping = inode->i_mapping;
+	pgoff_t index = start >> PAGE_SHIFT;
+	pgoff_t last = (end - 1) >> PAGE_SHIFT;
+	struct folio_batch fbatch;
+	unsigned int i;
+
+	if (end <= start)
+		return;
+	folio_batch_init(&fbatch);
+	while (filemap_get_folios(mapping, &index, last, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++) {
+			struct folio *folio = fbatch.folios[i];
+
+			if (!folio_test_checked(folio))
+				continue;
+			folio_lock(folio);
+			if (folio->mapping == mapping)
+				atomfs_demote_folio(inode, folio,
+						    ATOMFS_DEMOTE_TRUNCATE);
+			folio_unlock(folio);
+		}
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+}
+
+/* Give the unit blocks before its folio is locked: writeback maps them. */
+static int atomfs_atomic_alloc(struct inode *inode, loff_t pos, size_t len)
+{
+	u64 lblk = pos >> ATOMFS_BLOCK_SHIFT;
+	u64 nblk = len >> ATOMFS_BLOCK_SHIFT;
+	struct atomfs_map map;
+	unsigned int nofs;
+	int err;
+
+	nofs = atomfs_map_lock(inode);
+	err = atomfs_extents_map(inode, lblk, nblk, &map);
+	if (!err && !map.pblk)
+		err = atomfs_extents_alloc(inode, lblk, nblk);
+	atomfs_map_unlock(inode, nofs);
+	return err;
+}
+
+/*
+ * The cache holds a folio of another size over the unit (from before the
+ * folio order was pinned, or a smaller fallback): write it back and drop
+ * it, so that the next lookup creates a folio of exactly the unit.
+ */
+static int atomfs_evict_range(struct inode *inode, loff_t pos, size_t len)
+{
+	struct address_space *mapping = inode->i_mapping;
+	int err;
+
+	atomfs_count(ATOMFS_SB(inode->i_sb), ATOMFS_CTR_ORDER_EVICTIONS, 1);
+	err = filemap_write_and_wait_range(mapping, pos, pos + len - 1);
+	if (err)
+		return err;
+	return invalidate_inode_pages2_range(mapping, pos >> PAGE_SHIFT,
+					     (pos + len - 1) >> PAGE_SHIFT);
+}
+
+/*
+ * Copy the whole unit into @folio, locked and not under writeback, with
+ * page faults disabled (the source may be a mapping of this very folio,
+ * whose fault would need the folio lock).  Returns the bytes copied; the
+ * folio holds new data only when that is all of it.
+ *
+ * A folio that is not uptodate is read by nobody without its lock, so it
+ * is filled in place: a short copy leaves it not uptodate, its old state.
+ * An uptodate one is visible to read(2) and mmap without the lock, so the
+ * data goes through @bounce first and reaches the folio only when whole.
+ */
+static size_t atomfs_fill_folio(struct folio *folio, struct iov_iter *from,
+				size_t len, void *bounce)
+{
+	struct iov_iter iter = *from;
+	size_t copied;
+
+	pagefault_disable();
+	if (!folio_test_uptodate(folio))
+		copied = copy_folio_from_iter_atomic(folio, 0, len, &iter);
+	else
+		copied = copy_from_iter(bounce, len, &iter);
+	pagefault_enable();
+	if (copied != len || !folio_test_uptodate(folio))
+		return copied;
+
+	/* Stores through shared mappings must fault, and wait for us. */
+	if (folio_mapped(folio))
+		folio_mkclean(folio);
+	memcpy_to_folio(folio, 0, bounce, len);
+	return copied;
+}
+
+/**
+ * atomfs_atomic_write() - write one atomic unit through the page cache
+ * @iocb:	the write, checked by atomfs_atomic_write_valid() and
+ *		generic_write_checks(); i_rwsem held exclusive
+ * @from:	exactly one unit of data
+ *
+ * Never a short write: the unit is in the cache, dirty and marked atomic,
+ * or the file is unchanged and an error is returned.
+ *
+ * Return: the unit's length, or a negative errno (-EFAULT after
+ * %ATOMFS_COPY_ROUNDS failed rounds of fault-in and copy).
+ */
+ssize_t atomfs_atomic_write(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	struct address_space *mapping = inode->i_mapping;
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+	size_t len = iov_iter_count(from);
+	loff_t pos = iocb->ki_pos;
+	unsigned int round = 0, evictions = 0;
+	struct folio *folio;
+	void *bounce;
+	size_t copied;
+	ssize_t ret;
+
+	bounce = kvmalloc(len, GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	ret = atomfs_atomic_alloc(inode, pos, len);
+	if (ret)
+		goto out;
+
+	for (;;) {
+		copied = 0;
+		if (fault_in_iov_iter_readable(from, len))
+			goto retry;
+		folio = __filemap_get_folio(mapping, pos >> PAGE_SHIFT,
+					    FGP_WRITEBEGIN | fgf_set_order(len),
+					    mapping_gfp_mask(mapping));
+		if (IS_ERR(folio)) {
+			ret = PTR_ERR(folio);
+			goto out;
+		}
+		/* Stable writes make FGP_WRITEBEGIN wait; be explicit. */
+		folio_wait_writeback(folio);
+		if (folio_pos(folio) != pos || folio_size(folio) != len) {
+			folio_unlock(folio);
+			folio_put(folio);
+			ret = -EBUSY;
+			if (++evictions > ATOMFS_COPY_ROUNDS)
+				goto out;
+			ret = atomfs_evict_range(inode, pos, len);
+			if (ret)
+				goto out;
+			continue;
+		}
+		copied = atomfs_fill_folio(folio, from, len, bounce);
+		if (copied == len)
+			break;
+		folio_unlock(folio);
+		folio_put(folio);
+retry:
+		trace_atomfs_copy_retry(inode, pos, copied, round + 1);
+		if (++round == ATOMFS_COPY_ROUNDS) {
+			atomfs_count(sbi, ATOMFS_CTR_COPY_EFAULTS, 1);
+			ret = -EFAULT;
+			goto out;
+		}
+		atomfs_count(sbi, ATOMFS_CTR_COPY_RETRIES, 1);
+	}
+
+	if (!folio_test_uptodate(folio))
+		folio_mark_uptodate(folio);
+	folio_mark_dirty(folio);
+	folio_set_checked(folio);
+	/* Before the folio is unlocked: writeback skips folios past EOF. */
+	if (pos + len > i_size_read(inode)) {
+		i_size_write(inode, pos + len);
+		mark_inode_dirty(inode);
+	}
+	folio_unlock(folio);
+	folio_put(folio);
+	iov_iter_advance(from, len);
+	iocb->ki_pos += len;
+	balance_dirty_pages_ratelimited(mapping);
+
+	atomfs_count(sbi, ATOMFS_CTR_ATOMIC_WRITES, 1);
+	atomfs_count(sbi, ATOMFS_CTR_ATOMIC_WRITE_BYTES, len);
+	if (iocb_is_dsync(iocb))
+		atomfs_count(sbi, ATOMFS_CTR_SYNC_ATOMIC_WRITES, 1);
+	trace_atomfs_atomic_write(inode, pos, len, iocb_is_dsync(iocb));
+	ret = len;
+out:
+	kvfree(bounce);
+	return ret;
+}
