@@ -237,6 +237,7 @@ static int atomfs_write_folio(struct atomfs_wb_ctx *ctx, struct folio *folio)
 
 	/* Wholly past EOF: a truncate is on its way to remove it. */
 	if (pos >= isize) {
+		folio_clear_checked(folio);
 		folio_unlock(folio);
 		return 0;
 	}
@@ -246,7 +247,9 @@ static int atomfs_write_folio(struct atomfs_wb_ctx *ctx, struct folio *folio)
 
 	err = atomfs_wb_map(inode, pos, len, &pblk, &unwritten);
 	if (err) {
+		/* Its data is lost: say so to fsync, and do not retry. */
 		mapping_set_error(inode->i_mapping, err);
+		folio_clear_checked(folio);
 		folio_unlock(folio);
 		return err;
 	}
