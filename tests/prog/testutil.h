@@ -28,9 +28,9 @@ static inline void die(const char *fmt, ...)
 	exit(1);
 }
 
+/* errno is printed as the call in @cond left it. */
 #define CHECK(cond, ...)				\
 	do {						\
-		errno = 0;				\
 		if (!(cond))				\
 			die(__VA_ARGS__);		\
 	} while (0)
