@@ -16,6 +16,13 @@
 /* Largest value of a directory item */
 #define ATOMFS_DIRENT_MAX	(sizeof(struct atomfs_dirent) + ATOMFS_NAME_LEN)
 
+/*
+ * What the actors stop on when an item is not a valid entry.  Not
+ * -EUCLEAN, which the tree code returns after reporting a bad node itself:
+ * only a bad entry is still to be reported.
+ */
+#define ATOMFS_DIRENT_BAD	3
+
 static u64 atomfs_name_key(struct inode *dir, const struct qstr *name)
 {
 	u64 h = siphash(name->name, name->len, &ATOMFS_SB(dir->i_sb)->hash_key);
@@ -44,7 +51,7 @@ static int atomfs_dir_find_actor(void *ctx, u64 key, const void *val,
 	seq = key & ATOMFS_DIR_SEQ_MAX;
 	f->used_seqs[seq / 64] |= 1ULL << (seq % 64);
 	if (len < sizeof(*de) || len != sizeof(*de) + de->d_namelen)
-		return -EUCLEAN;
+		return ATOMFS_DIRENT_BAD;
 	if (de->d_namelen == f->name->len &&
 	    !memcmp(de->d_name, f->name->name, f->name->len)) {
 		f->key = key;
@@ -72,9 +79,11 @@ static int atomfs_dir_find(struct inode *dir, const struct qstr *name,
 		return 0;
 	ret = atomfs_btree_iterate(dir, ATOMFS_BTREE_DIR, first,
 				   atomfs_dir_find_actor, f);
-	if (ret == -EUCLEAN)
+	if (ret == ATOMFS_DIRENT_BAD) {
 		atomfs_error(dir->i_sb, "directory %lu: malformed entry",
 			     dir->i_ino);
+		return -EUCLEAN;
+	}
 	return ret;
 }
 
@@ -232,7 +241,7 @@ static int atomfs_readdir_actor(void *ctx, u64 key, const void *val,
 	const struct atomfs_dirent *de = val;
 
 	if (len < sizeof(*de) || len != sizeof(*de) + de->d_namelen)
-		return -EUCLEAN;
+		return ATOMFS_DIRENT_BAD;
 	dctx->pos = key;
 	if (!dir_emit(dctx, de->d_name, de->d_namelen,
 		      get_unaligned_le64(de->d_ino), de->d_type))
@@ -253,9 +262,11 @@ static int atomfs_readdir(struct file *file, struct dir_context *ctx)
 	if (ATOMFS_I(dir)->i_root) {
 		ret = atomfs_btree_iterate(dir, ATOMFS_BTREE_DIR, ctx->pos,
 					   atomfs_readdir_actor, ctx);
-		if (ret == -EUCLEAN)
+		if (ret == ATOMFS_DIRENT_BAD) {
 			atomfs_error(dir->i_sb, "directory %lu: malformed entry",
 				     dir->i_ino);
+			return -EUCLEAN;
+		}
 		if (ret < 0)
 			return ret;
 		if (ret > 0)

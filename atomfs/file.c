@@ -150,6 +150,19 @@ static ssize_t atomfs_dio_write(struct kiocb *iocb, struct iov_iter *from)
 
 	if (pos + count > i_size_read(inode))
 		dio_flags |= IOMAP_DIO_FORCE_WAIT;
+	/*
+	 * A write to part of an unwritten unit has iomap write zeros over
+	 * the rest of the unit: two of them in flight to one unit would zero
+	 * each other's data.  As XFS does below its block size, let such a
+	 * write start only when no direct I/O is in flight and finish it
+	 * before the next write can start.
+	 */
+	if ((pos | count) & (i_blocksize(inode) - 1)) {
+		if (iocb->ki_flags & IOCB_NOWAIT)
+			return -EAGAIN;
+		inode_dio_wait(inode);
+		dio_flags |= IOMAP_DIO_FORCE_WAIT;
+	}
 	inode_dio_begin(inode);
 	ret = iomap_dio_rw(iocb, from, &atomfs_iomap_ops, &atomfs_dio_write_ops,
 			   dio_flags, NULL, 0);
@@ -564,6 +577,13 @@ static int atomfs_fiemap(struct inode *inode, struct fiemap_extent_info *fi,
 	err = iomap_fiemap(inode, fi, start, len, &atomfs_read_iomap_ops);
 	inode_unlock_shared(inode);
 	return err;
+}
+
+/* The VFS refuses O_DIRECT opens unless the file says it can do them. */
+static int atomfs_file_open(struct inode *inode, struct file *file)
+{
+	file->f_mode |= FMODE_CAN_ODIRECT;
+	return generic_file_open(inode, file);
 }
 
 const struct file_operations atomfs_file_operations = {

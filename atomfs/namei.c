@@ -19,6 +19,20 @@ static struct dentry *atomfs_lookup(struct inode *dir, struct dentry *dentry,
 		inode = atomfs_iget(dir->i_sb, ino);
 		if (IS_ERR(inode))
 			return ERR_CAST(inode);
+		/*
+		 * A directory has one name, in its parent: an entry that
+		 * leads to a directory living elsewhere is a loop or a hard
+		 * link to a directory, which the dcache must never see.
+		 */
+		if (S_ISDIR(inode->i_mode) &&
+		    ATOMFS_I(inode)->i_parent != dir->i_ino) {
+			atomfs_error(dir->i_sb,
+				     "directory %lu: entry '%pd' leads to directory %lu whose parent is %llu",
+				     dir->i_ino, dentry, inode->i_ino,
+				     ATOMFS_I(inode)->i_parent);
+			iput(inode);
+			return ERR_PTR(-EUCLEAN);
+		}
 	} else if (err != -ENOENT) {
 		return ERR_PTR(err);
 	}

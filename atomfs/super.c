@@ -53,7 +53,9 @@ void __atomfs_error(struct super_block *sb, const char *func,
 		unlock_buffer(sbi->sbh);
 		mark_buffer_dirty(sbi->sbh);
 	}
-	if (sbi->opts.errors == ATOMFS_ERRORS_RO && !sb_rdonly(sb)) {
+	/* A mount that meets corruption fails: nothing to remount then. */
+	if (sbi->opts.errors == ATOMFS_ERRORS_RO && !sb_rdonly(sb) &&
+	    sb->s_root) {
 		pr_crit("atomfs (%s): remounting read-only\n", sb->s_id);
 		sb->s_flags |= SB_RDONLY;
 	}
@@ -198,7 +200,7 @@ static int atomfs_check_geometry(struct super_block *sb,
 	u64 dev_blocks = bdev_nr_bytes(sb->s_bdev) >> ATOMFS_BLOCK_SHIFT;
 	u64 n = le64_to_cpu(raw->s_blocks_count);
 	u64 bb = DIV_ROUND_UP(n, ATOMFS_BITS_PER_BITMAP);
-	u64 ib, itb;
+	u64 ib, itb, js, jb;
 
 	sbi->blocks_count = n;
 	sbi->inodes_count = le64_to_cpu(raw->s_inodes_count);
@@ -231,12 +233,19 @@ static int atomfs_check_geometry(struct super_block *sb,
 		       sb->s_id);
 		return -EUCLEAN;
 	}
-	if (le64_to_cpu(raw->s_journal_blocks) &&
-	    (le64_to_cpu(raw->s_journal_start) < sbi->itable_start + itb ||
-	     le64_to_cpu(raw->s_journal_start) +
-	     le64_to_cpu(raw->s_journal_blocks) > sbi->data_start)) {
-		pr_err("atomfs (%s): journal area lies outside the metadata area\n",
-		       sb->s_id);
+	/*
+	 * The journal area lies between the inode table and the data area
+	 * (so inside the device: data_start < n <= dev_blocks).  Compared
+	 * without adding start and length, which a corrupt superblock could
+	 * make wrap around.
+	 */
+	js = le64_to_cpu(raw->s_journal_start);
+	jb = le64_to_cpu(raw->s_journal_blocks);
+	if (jb && (js < sbi->itable_start + itb || js > sbi->data_start ||
+		   jb > sbi->data_start - js)) {
+		pr_err("atomfs (%s): journal area %llu+%llu lies outside the metadata area %llu..%llu\n",
+		       sb->s_id, js, jb, sbi->itable_start + itb,
+		       sbi->data_start);
 		return -EUCLEAN;
 	}
 	return 0;
@@ -542,11 +551,20 @@ static int __init atomfs_init(void)
 {
 	int err;
 
-	atomfs_inode_cachep = kmem_cache_create("atomfs_inode_cache",
-						sizeof(struct atomfs_inode_info),
-						0, SLAB_RECLAIM_ACCOUNT |
-						SLAB_ACCOUNT,
-						atomfs_inode_init_once);
+	/*
+	 * readlink() copies a short symlink target straight from i_inline
+	 * to user space: hardened usercopy allows that only from the part
+	 * of the object whitelisted here.
+	 */
+	atomfs_inode_cachep =
+		kmem_cache_create_usercopy("atomfs_inode_cache",
+					   sizeof(struct atomfs_inode_info), 0,
+					   SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT,
+					   offsetof(struct atomfs_inode_info,
+						    i_inline),
+					   sizeof_field(struct atomfs_inode_info,
+							i_inline),
+					   atomfs_inode_init_once);
 	if (!atomfs_inode_cachep)
 		return -ENOMEM;
 
