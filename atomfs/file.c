@@ -579,13 +579,6 @@ static int atomfs_fiemap(struct inode *inode, struct fiemap_extent_info *fi,
 	return err;
 }
 
-/* The VFS refuses O_DIRECT opens unless the file says it can do them. */
-static int atomfs_file_open(struct inode *inode, struct file *file)
-{
-	file->f_mode |= FMODE_CAN_ODIRECT;
-	return generic_file_open(inode, file);
-}
-
 const struct file_operations atomfs_file_operations = {
 	.llseek		= atomfs_file_llseek,
 	.read_iter	= atomfs_file_read_iter,
