@@ -201,6 +201,14 @@ static ssize_t atomfs_atomic_write_iter(struct kiocb *iocb,
 	loff_t pos;
 	ssize_t ret;
 
+	/*
+	 * Every regular file is opened with FMODE_CAN_ATOMIC_WRITE, so that
+	 * a remount with atomic=on or atomic=off applies to files already
+	 * open: whether the mount takes RWF_ATOMIC is decided here.
+	 */
+	if (!ATOMFS_SB(inode->i_sb)->atomic_enabled)
+		return -EOPNOTSUPP;
+
 	ret = generic_write_checks(iocb, from);
 	if (ret >= 0) {
 		/* RLIMIT_FSIZE or s_maxbytes would cut it short: refuse. */
@@ -269,13 +277,12 @@ out:
 
 /*
  * O_DIRECT goes through iomap_dio_rw(), which a_ops->direct_IO does not
- * show: say so.  RWF_ATOMIC is accepted where the mount and device allow.
+ * show: say so.  RWF_ATOMIC reaches atomfs_atomic_write_iter(), which
+ * refuses it while the mount does not allow it.
  */
 static int atomfs_file_open(struct inode *inode, struct file *file)
 {
-	file->f_mode |= FMODE_CAN_ODIRECT;
-	if (ATOMFS_SB(inode->i_sb)->atomic_enabled)
-		file->f_mode |= FMODE_CAN_ATOMIC_WRITE;
+	file->f_mode |= FMODE_CAN_ODIRECT | FMODE_CAN_ATOMIC_WRITE;
 	return generic_file_open(inode, file);
 }
 
@@ -298,19 +305,13 @@ static vm_fault_t atomfs_page_mkwrite(struct vm_fault *vmf)
 	return ret;
 }
 
-static vm_fault_t atomfs_filemap_fault(struct vm_fault *vmf)
-{
-	struct inode *inode = file_inode(vmf->vma->vm_file);
-	vm_fault_t ret;
-
-	filemap_invalidate_lock_shared(inode->i_mapping);
-	ret = filemap_fault(vmf);
-	filemap_invalidate_unlock_shared(inode->i_mapping);
-	return ret;
-}
-
+/*
+ * filemap_fault() takes the invalidate lock shared itself before it adds a
+ * folio: taking it here too would be a recursive read that deadlocks as
+ * soon as truncate or fallocate queues for it in between.
+ */
 static const struct vm_operations_struct atomfs_file_vm_ops = {
-	.fault		= atomfs_filemap_fault,
+	.fault		= filemap_fault,
 	.map_pages	= filemap_map_pages,
 	.page_mkwrite	= atomfs_page_mkwrite,
 };

@@ -111,10 +111,18 @@ static int atomfs_write_iomap_begin(struct inode *inode, loff_t pos,
 	u32 seq;
 	int err;
 
-	/* Zeroing only touches what is already written: no allocation. */
-	if (!(flags & IOMAP_WRITE))
-		return atomfs_read_iomap_begin(inode, pos, length, flags,
-					       iomap, srcmap);
+	/*
+	 * Zeroing only touches what is already written: no allocation.  It
+	 * is a plain write all the same (truncate, zero range): put_folio
+	 * must see it to demote an atomic folio it zeroes.
+	 */
+	if (!(flags & IOMAP_WRITE)) {
+		err = atomfs_read_iomap_begin(inode, pos, length, flags,
+					      iomap, srcmap);
+		if (!err)
+			iomap->folio_ops = &atomfs_iomap_folio_ops;
+		return err;
+	}
 	if (sb_rdonly(inode->i_sb))
 		return -EROFS;
 
