@@ -131,10 +131,22 @@ static int atomfs_write_iomap_begin(struct inode *inode, loff_t pos,
 	err = atomfs_extents_map(inode, lblk, len, &map);
 	if (!err && !map.pblk) {
 		err = atomfs_extents_alloc(inode, lblk, map.len);
-		if (!err)
-			err = atomfs_extents_map(inode, lblk, len, &map);
-		if (!err && !map.pblk)
-			err = -EUCLEAN;	/* allocated, yet not mapped */
+		/*
+		 * Out of space part way: the units allocated first take the
+		 * data, so that the write comes back short and the next one
+		 * fails, rather than failing whole and leaving those units
+		 * allocated past EOF with nothing in them.
+		 */
+		if (!err || err == -ENOSPC) {
+			int ret = atomfs_extents_map(inode, lblk, len, &map);
+
+			if (ret)
+				err = ret;
+			else if (map.pblk)
+				err = 0;
+			else if (!err)
+				err = -EUCLEAN;	/* allocated, yet not mapped */
+		}
 	}
 	seq = ATOMFS_I(inode)->i_map_seq;
 	atomfs_map_unlock(inode, nofs);

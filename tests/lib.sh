@@ -99,8 +99,11 @@ wait_for_disk() {
 scsi_dev() {
 	local mb=${1:-256} name
 	shift || true
+	# atomic_wr_align=1: scsi_debug's default (2 blocks) would fail
+	# atomic writes of one 4 KiB block at odd LBAs, which sd still
+	# advertises (it skips the alignment check for one-block units).
 	run_ok modprobe scsi_debug dev_size_mb="$mb" sector_size=4096 \
-		atomic_wr=1 atomic_wr_gran=1 "$@"
+		atomic_wr=1 atomic_wr_gran=1 atomic_wr_align=1 "$@"
 	run_ok modprobe sd_mod
 	name=$(wait_for_disk \
 		'/sys/bus/pseudo/drivers/scsi_debug/adapter*/host*/target*/*/block/*') ||
