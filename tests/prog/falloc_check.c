@@ -51,27 +51,6 @@ static void path_of(char *buf, const char *name)
 	snprintf(buf, PATH_MAX, "%s/%s", dir, name);
 }
 
-static void drop_caches(void)
-{
-	int fd;
-
-	sync();
-	fd = EXPECT_OK(open("/proc/sys/vm/drop_caches", O_WRONLY));
-	CHECK(write(fd, "3", 1) == 1, "drop_caches");
-	EXPECT_OK(close(fd));
-}
-
-static void write_pattern(int fd, off_t off, size_t len, uint64_t seed)
-{
-	uint8_t *buf = malloc(len);
-
-	CHECK(buf, "malloc");
-	pattern_fill(buf, len, seed, off);
-	CHECK(pwrite(fd, buf, len, off) == (ssize_t)len, "pwrite %zu at %lld",
-	      len, (long long)off);
-	free(buf);
-}
-
 static void falloc(int fd, int mode, long long off, long long len)
 {
 	CHECK(!fallocate(fd, mode, off, len), "fallocate mode %#x %lld+%lld",

@@ -83,22 +83,6 @@ static void make_durable(int fd, const char *how, const char *path)
 		      "unknown sync mode %s", how);
 }
 
-/* Write [off, off + len) of the pattern of @seed in odd-sized pieces. */
-static void write_pattern(int fd, uint64_t off, uint64_t len, uint64_t seed)
-{
-	static uint8_t buf[100003];
-
-	while (len) {
-		size_t n = len < sizeof(buf) ? len : sizeof(buf);
-
-		pattern_fill(buf, n, seed, off);
-		CHECK(pwrite(fd, buf, n, off) == (ssize_t)n, "pwrite at %llu",
-		      (unsigned long long)off);
-		off += n;
-		len -= n;
-	}
-}
-
 static void do_write(const char *path, uint64_t size, uint64_t seed,
 		     const char *how)
 {

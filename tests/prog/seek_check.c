@@ -49,27 +49,6 @@ static void path_of(char *buf, const char *name)
 	snprintf(buf, PATH_MAX, "%s/%s", dir, name);
 }
 
-static void drop_caches(void)
-{
-	int fd;
-
-	sync();
-	fd = EXPECT_OK(open("/proc/sys/vm/drop_caches", O_WRONLY));
-	CHECK(write(fd, "3", 1) == 1, "drop_caches");
-	EXPECT_OK(close(fd));
-}
-
-static void write_pattern(int fd, long long off, long long len, uint64_t seed)
-{
-	uint8_t *buf = malloc(len);
-
-	CHECK(buf, "malloc");
-	pattern_fill(buf, len, seed, off);
-	CHECK(pwrite(fd, buf, len, off) == len, "pwrite %lld at %lld", len,
-	      off);
-	free(buf);
-}
-
 static int nruns(const struct layout *l)
 {
 	int n = 0;

@@ -4,11 +4,14 @@
 #define ATOMFS_TESTUTIL_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 static const char *test_name = "test";
 
@@ -91,6 +94,29 @@ static inline long pattern_check(const void *buf, size_t len, uint64_t seed,
 		if (p[i] != pattern_byte(seed, off + i))
 			return (long)i;
 	return -1;
+}
+
+/* Write back and drop the whole page cache: reads then come from disk. */
+static inline void drop_caches(void)
+{
+	int fd;
+
+	sync();
+	fd = EXPECT_OK(open("/proc/sys/vm/drop_caches", O_WRONLY));
+	CHECK(write(fd, "3", 1) == 1, "drop_caches");
+	EXPECT_OK(close(fd));
+}
+
+/* pwrite() @len pattern bytes of stream @seed at @off, all of them. */
+static inline void write_pattern(int fd, off_t off, size_t len, uint64_t seed)
+{
+	uint8_t *buf = malloc(len);
+
+	CHECK(buf, "malloc");
+	pattern_fill(buf, len, seed, off);
+	CHECK(pwrite(fd, buf, len, off) == (ssize_t)len, "pwrite %zu at %lld",
+	      len, (long long)off);
+	free(buf);
 }
 
 #endif
