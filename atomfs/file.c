@@ -13,49 +13,30 @@
 #include <linux/writeback.h>
 #include "atomfs.h"
 
-static ssize_t atomfs_dio_read(struct kiocb *iocb, struct iov_iter *to)
-{
-	struct inode *inode = file_inode(iocb->ki_filp);
-	ssize_t ret;
-
-	if (iocb->ki_flags & IOCB_NOWAIT) {
-		if (!inode_trylock_shared(inode))
-			return -EAGAIN;
-	} else {
-		inode_lock_shared(inode);
-	}
-	ret = iomap_dio_rw(iocb, to, &atomfs_read_iomap_ops, NULL, 0, NULL, 0);
-	inode_unlock_shared(inode);
-	return ret;
-}
-
 /*
- * Buffered reads hold i_rwsem shared, as on XFS: an atomic write (which
- * holds it exclusive) is then never seen half copied by read(2).
+ * Reads hold i_rwsem shared, as on XFS: an atomic write (which holds it
+ * exclusive) is then never seen half copied by read(2).
  */
-static ssize_t atomfs_buffered_read(struct kiocb *iocb, struct iov_iter *to)
-{
-	struct inode *inode = file_inode(iocb->ki_filp);
-	ssize_t ret;
-
-	if (iocb->ki_flags & IOCB_NOWAIT) {
-		if (!inode_trylock_shared(inode))
-			return -EAGAIN;
-	} else {
-		inode_lock_shared(inode);
-	}
-	ret = generic_file_read_iter(iocb, to);
-	inode_unlock_shared(inode);
-	return ret;
-}
-
 static ssize_t atomfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
+	struct inode *inode = file_inode(iocb->ki_filp);
+	ssize_t ret;
+
 	if (!iov_iter_count(to))
 		return 0;
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		if (!inode_trylock_shared(inode))
+			return -EAGAIN;
+	} else {
+		inode_lock_shared(inode);
+	}
 	if (iocb->ki_flags & IOCB_DIRECT)
-		return atomfs_dio_read(iocb, to);
-	return atomfs_buffered_read(iocb, to);
+		ret = iomap_dio_rw(iocb, to, &atomfs_read_iomap_ops, NULL, 0,
+				   NULL, 0);
+	else
+		ret = generic_file_read_iter(iocb, to);
+	inode_unlock_shared(inode);
+	return ret;
 }
 
 static int atomfs_dio_write_end_io(struct kiocb *iocb, ssize_t size,
