@@ -24,9 +24,11 @@ dbg() {
 }
 
 # atomfs_lines: the kernel log lines of atomfs since dmesg_mark, but the
-# "remounting read-only" that follows an error under errors=remount-ro
+# "remounting read-only" that follows an error under errors=remount-ro and
+# the line a mount on a device without atomic writes (loop) always logs
 atomfs_lines() {
-	dmesg_since | grep 'atomfs (' | grep -v 'remounting read-only' || true
+	dmesg_since | grep 'atomfs (' | grep -v 'remounting read-only' |
+		grep -v 'RWF_ATOMIC writes are refused' || true
 }
 
 # one_log_line PATTERN: since dmesg_mark atomfs logged exactly one line,
