@@ -183,10 +183,12 @@ int atomfs_alloc_data(struct inode *inode, u64 goal, u64 units, u64 *pblk,
 	mutex_lock(&sbi->alloc_lock);
 	if (!goal)
 		goal = sbi->data_cursor;
-	err = atomfs_alloc_run(sb, goal, sbi->unit_blocks,
-			       min_t(u64, units,
-				     ATOMFS_BITS_PER_BITMAP / sbi->unit_blocks),
-			       pblk, &count);
+	units = min_t(u64, units, ATOMFS_BITS_PER_BITMAP / sbi->unit_blocks);
+	units = min_t(u64, units, atomfs_data_avail(sbi) / sbi->unit_blocks);
+	err = -ENOSPC;
+	if (units)
+		err = atomfs_alloc_run(sb, goal, sbi->unit_blocks, units,
+				       pblk, &count);
 	if (!err)
 		sbi->data_cursor = *pblk + count;
 	mutex_unlock(&sbi->alloc_lock);
@@ -470,6 +472,13 @@ int atomfs_count_free(struct super_block *sb)
 		return -EUCLEAN;
 	}
 	sbi->free_inodes = bits - used;
+	/*
+	 * A conversion splits at most a few nodes; many run at once on a
+	 * busy filesystem.  0.1% of it, at least 64 blocks, at most an
+	 * eighth of the data area.
+	 */
+	sbi->meta_reserve = min(max_t(u64, sbi->blocks_count >> 10, 64),
+				(sbi->blocks_count - sbi->data_start) >> 3);
 	sbi->data_cursor = sbi->data_start;
 	sbi->meta_cursor = sbi->data_start;
 	sbi->ino_cursor = ATOMFS_FIRST_INO;

@@ -98,6 +98,9 @@ enum atomfs_demote_reason {
  * @hash_key:		siphash key for directory names
  * @alloc_lock:		serialises the block bitmap and @free_blocks
  * @free_blocks:	free blocks, exact
+ * @meta_reserve:	free blocks file data may not take: tree nodes needed
+ *			later (the unwritten conversion at writeback
+ *			completion) must not fail for lack of space
  * @data_cursor:	where the next data allocation search starts
  * @meta_cursor:	where the next metadata allocation search starts
  * @ialloc_lock:	serialises the inode bitmap and @free_inodes
@@ -133,6 +136,7 @@ struct atomfs_sb_info {
 
 	struct mutex			alloc_lock;	/* block bitmap */
 	u64				free_blocks;
+	u64				meta_reserve;
 	u64				data_cursor;
 	u64				meta_cursor;
 
@@ -226,6 +230,14 @@ static inline u32 atomfs_csum(const void *buf, size_t len, size_t csum_off)
 static inline u64 atomfs_unit_start(struct atomfs_sb_info *sbi, u64 lblk)
 {
 	return lblk & ~((u64)sbi->unit_blocks - 1);
+}
+
+/* Free blocks that file data may still take; alloc_lock or a racy peek. */
+static inline u64 atomfs_data_avail(struct atomfs_sb_info *sbi)
+{
+	u64 free = READ_ONCE(sbi->free_blocks);
+
+	return free > sbi->meta_reserve ? free - sbi->meta_reserve : 0;
 }
 
 static inline void atomfs_count(struct atomfs_sb_info *sbi,

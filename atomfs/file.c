@@ -506,7 +506,7 @@ static long atomfs_fallocate(struct file *file, int mode, loff_t offset,
 	nofs = atomfs_map_lock(inode);
 	/* Fail up front rather than leave a partial allocation behind. */
 	err = atomfs_alloc_need(inode, lblk, nblk, &need);
-	if (!err && need > READ_ONCE(sbi->free_blocks))
+	if (!err && need > atomfs_data_avail(sbi))
 		err = -ENOSPC;
 	if (!err)
 		err = atomfs_extents_alloc(inode, lblk, nblk);

@@ -131,7 +131,7 @@ static int atomfs_statfs(struct dentry *dentry, struct kstatfs *buf)
 	mutex_lock(&sbi->alloc_lock);
 	buf->f_bfree = sbi->free_blocks;
 	mutex_unlock(&sbi->alloc_lock);
-	buf->f_bavail = buf->f_bfree;
+	buf->f_bavail = atomfs_data_avail(sbi);
 	buf->f_files = sbi->inodes_count - ATOMFS_FIRST_INO;
 	mutex_lock(&sbi->ialloc_lock);
 	buf->f_ffree = sbi->free_inodes;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Out of space: buffered writes and fsync end in ENOSPC without losing
-# what was accepted, deleting gives every block back; out of inodes: creates
-# fail with ENOSPC; no kernel warning or error, fsck clean after each.
+# what was accepted, with blocks still kept for metadata; deleting gives
+# every block back; out of inodes: creates fail with ENOSPC; no kernel
+# warning or error, fsck clean after each.
 . "$(dirname "$0")/lib.sh"
 
 sysfs_errors() {
@@ -15,6 +16,14 @@ for a in 16k 64k; do
 	mkdir "$MNT/fill"
 	dmesg_mark
 	run_ok fill_enospc fill "$MNT/fill"
+	# Full for data, yet blocks stay free for the tree nodes that
+	# writeback's unwritten conversion may still need.
+	avail=$(stat -f -c %a "$MNT")
+	free=$(stat -f -c %f "$MNT")
+	unit_blocks=$(($(cat "/sys/fs/atomfs/$(basename "$DEV")/atomic_unit") / 4096))
+	((avail < unit_blocks)) ||
+		fail "ENOSPC with $avail blocks available to data ($a)"
+	((free >= 64)) || fail "only $free blocks kept free for metadata ($a)"
 	remount
 	run_ok fill_enospc verify "$MNT/fill"
 	drop_caches
