@@ -37,10 +37,11 @@ tools:
 tests: tools
 	$(MAKE) -C tests all
 
+# DESTDIR stages both (the module under $(DESTDIR)/lib/modules/...).
 install: all
-	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
+	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_PATH=$(DESTDIR) modules_install
 	$(MAKE) -C tools install DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR)
-	-depmod -a $(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
+	$(if $(DESTDIR),,-depmod -a $(notdir $(patsubst %/build,%,$(realpath $(KDIR)))))
 
 lint: setup
 	$(TOP)/scripts/check -H $(T)
