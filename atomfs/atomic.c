@@ -247,9 +247,8 @@ ssize_t atomfs_atomic_write(struct kiocb *iocb, struct iov_iter *from)
 	size_t copied;
 	ssize_t ret;
 
-	bounce = kvmalloc(len, GFP_KERNEL);
-	if (!bounce)
-		return -ENOMEM;
+	/* Only an uptodate folio needs the bounce buffer: see below. */
+	bounce = NULL;
 	ret = atomfs_atomic_alloc(inode, pos, len);
 	if (ret)
 		goto out;
@@ -275,6 +274,16 @@ ssize_t atomfs_atomic_write(struct kiocb *iocb, struct iov_iter *from)
 				goto out;
 			ret = atomfs_evict_range(inode, pos, len);
 			if (ret)
+				goto out;
+			continue;
+		}
+		if (folio_test_uptodate(folio) && !bounce) {
+			/* Not under the folio lock: it may wait for reclaim. */
+			folio_unlock(folio);
+			folio_put(folio);
+			bounce = kvmalloc(len, GFP_KERNEL);
+			ret = -ENOMEM;
+			if (!bounce)
 				goto out;
 			continue;
 		}

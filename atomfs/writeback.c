@@ -47,12 +47,18 @@ static struct bio_set atomfs_bioset;
  * @inode:	the file
  * @cur:	plain bio being filled, not yet submitted
  * @cur_end:	file offset just past @cur's last folio
+ * @map:	the last run of blocks looked up, valid while the inode's
+ *		i_map_seq is still @map_seq: one tree lookup serves the
+ *		folios of a whole extent
+ * @map_seq:	i_map_seq when @map was taken
  */
 struct atomfs_wb_ctx {
 	struct writeback_control	*wbc;
 	struct inode			*inode;
 	struct atomfs_bio		*cur;
 	loff_t				cur_end;
+	struct atomfs_map		map;
+	u32				map_seq;
 };
 
 static void atomfs_finish_bio(struct atomfs_bio *ab, int err)
@@ -200,27 +206,36 @@ static void atomfs_submit_cur(struct atomfs_wb_ctx *ctx)
 }
 
 /* Where the folio's unit lives on the device; it was allocated at write. */
-static int atomfs_wb_map(struct inode *inode, loff_t pos, size_t len,
+static int atomfs_wb_map(struct atomfs_wb_ctx *ctx, loff_t pos, size_t len,
 			 u64 *pblk, bool *unwritten)
 {
+	struct inode *inode = ctx->inode;
 	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	struct atomfs_map *map = &ctx->map;
+	u64 lblk = pos >> ATOMFS_BLOCK_SHIFT;
 	u64 nblk = len >> ATOMFS_BLOCK_SHIFT;
-	struct atomfs_map map;
 	int err;
 
-	down_read(&ai->i_map_sem);
-	err = atomfs_extents_map(inode, pos >> ATOMFS_BLOCK_SHIFT, nblk, &map);
-	up_read(&ai->i_map_sem);
-	if (err)
-		return err;
-	if (!map.pblk || map.len < nblk) {
-		atomfs_error(inode->i_sb,
-			     "inode %lu: dirty data at offset %lld is not mapped to one device range",
-			     inode->i_ino, pos);
-		return -EUCLEAN;
+	if (!map->pblk || ctx->map_seq != READ_ONCE(ai->i_map_seq) ||
+	    lblk < map->lblk || lblk + nblk > map->lblk + map->len) {
+		down_read(&ai->i_map_sem);
+		ctx->map_seq = ai->i_map_seq;
+		err = atomfs_extents_map(inode, lblk, U32_MAX, map);
+		up_read(&ai->i_map_sem);
+		if (err) {
+			map->pblk = 0;
+			return err;
+		}
+		if (!map->pblk || map->len < nblk) {
+			map->pblk = 0;
+			atomfs_error(inode->i_sb,
+				     "inode %lu: dirty data at offset %lld is not mapped to one device range",
+				     inode->i_ino, pos);
+			return -EUCLEAN;
+		}
 	}
-	*pblk = map.pblk;
-	*unwritten = map.unwritten;
+	*pblk = map->pblk + (lblk - map->lblk);
+	*unwritten = map->unwritten;
 	return 0;
 }
 
@@ -245,7 +260,7 @@ static int atomfs_write_folio(struct atomfs_wb_ctx *ctx, struct folio *folio)
 	if (pos + len > isize)
 		folio_zero_segment(folio, isize - pos, len);
 
-	err = atomfs_wb_map(inode, pos, len, &pblk, &unwritten);
+	err = atomfs_wb_map(ctx, pos, len, &pblk, &unwritten);
 	if (err) {
 		/* Its data is lost: say so to fsync, and do not retry. */
 		mapping_set_error(inode->i_mapping, err);
