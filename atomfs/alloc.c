@@ -67,13 +67,42 @@ static void atomfs_bits_clear(unsigned long *bits, unsigned long pos,
 		__clear_bit_le(pos++, bits);
 }
 
-static void atomfs_bitmap_dirty(struct buffer_head *bh)
+static int atomfs_bitmap_dirty(struct super_block *sb, struct buffer_head *bh)
 {
 	struct atomfs_bitmap_header *hdr = (void *)bh->b_data;
 
 	hdr->bm_checksum = cpu_to_le32(atomfs_csum(bh->b_data,
 						   ATOMFS_BLOCK_SIZE, 4));
-	mark_buffer_dirty(bh);
+	return atomfs_journal_dirty(sb, bh);
+}
+
+/*
+ * The bits the allocator may hand out: clear both in the bitmap and in the
+ * copy jbd2 keeps of it as last committed.  A block freed by a transaction
+ * that has not committed yet still belongs to its old owner after a crash,
+ * so it must not take new data before that commit.  Caller holds
+ * alloc_lock, which also guards the scratch bitmap returned.
+ */
+static unsigned long *atomfs_alloc_view(struct atomfs_sb_info *sbi,
+					struct buffer_head *bh)
+{
+	unsigned long *bits = atomfs_bitmap_bits(bh);
+	struct journal_head *jh;
+
+	jh = jbd2_journal_grab_journal_head(bh);
+	if (!jh)
+		return bits;
+	spin_lock(&jh->b_state_lock);
+	if (jh->b_committed_data) {
+		bitmap_or(sbi->alloc_view, bits,
+			  (unsigned long *)(jh->b_committed_data +
+					    ATOMFS_BITMAP_HDR_SIZE),
+			  ATOMFS_BITS_PER_BITMAP);
+		bits = sbi->alloc_view;
+	}
+	spin_unlock(&jh->b_state_lock);
+	jbd2_journal_put_journal_head(jh);
+	return bits;
 }
 
 /*
@@ -119,6 +148,7 @@ static int atomfs_alloc_run(struct super_block *sb, u64 goal,
 	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
 	u64 nr = sbi->bbitmap_blocks;
 	u64 start, i;
+	int err;
 
 	if (goal < sbi->data_start || goal >= sbi->blocks_count)
 		goal = sbi->data_start;
@@ -136,7 +166,7 @@ static int atomfs_alloc_run(struct super_block *sb, u64 goal,
 					ATOMFS_BITMAP_MAGIC);
 		if (IS_ERR(bh))
 			return PTR_ERR(bh);
-		pos = atomfs_bitmap_find(atomfs_bitmap_bits(bh),
+		pos = atomfs_bitmap_find(atomfs_alloc_view(sbi, bh),
 					 ATOMFS_BITS_PER_BITMAP, from, align,
 					 min_t(u64, want, ATOMFS_BITS_PER_BITMAP),
 					 &len);
@@ -149,9 +179,15 @@ static int atomfs_alloc_run(struct super_block *sb, u64 goal,
 				brelse(bh);
 				return -EUCLEAN;
 			}
-			atomfs_bits_set(atomfs_bitmap_bits(bh), pos, len);
-			atomfs_bitmap_dirty(bh);
+			err = atomfs_journal_access_undo(sb, bh);
+			if (!err) {
+				atomfs_bits_set(atomfs_bitmap_bits(bh), pos,
+						len);
+				err = atomfs_bitmap_dirty(sb, bh);
+			}
 			brelse(bh);
+			if (err)
+				return err;
 			sbi->free_blocks -= len;
 			*blkno = b;
 			*count = len;
@@ -269,9 +305,14 @@ static int atomfs_free_run(struct super_block *sb, u64 blkno, u64 count)
 			err = -EUCLEAN;
 			break;
 		}
-		atomfs_bits_clear(bits, pos, len);
-		atomfs_bitmap_dirty(bh);
+		err = atomfs_journal_access_undo(sb, bh);
+		if (!err) {
+			atomfs_bits_clear(bits, pos, len);
+			err = atomfs_bitmap_dirty(sb, bh);
+		}
 		brelse(bh);
+		if (err)
+			break;
 		sbi->free_blocks += len;
 		blkno += len;
 		count -= len;
@@ -302,21 +343,17 @@ int atomfs_free_blocks(struct inode *inode, u64 blkno, u64 count)
  * @inode:	the owner; its block count shrinks
  * @blkno:	the block
  *
- * A dirty buffer left behind for the block would later be written over
- * whatever the block holds next (file data goes around the buffer cache),
- * so it is forgotten here.
+ * The block is revoked: neither its buffer nor a copy of it in the log may
+ * later be written over whatever the block holds next (file data goes
+ * around the journal).
  *
- * Return: 0 or -EUCLEAN.
+ * Return: 0 or a negative errno.
  */
 int atomfs_free_meta(struct inode *inode, u64 blkno)
 {
-	struct super_block *sb = inode->i_sb;
-	struct buffer_head *bh;
+	int err = atomfs_journal_revoke(inode->i_sb, blkno);
 
-	bh = sb_find_get_block(sb, blkno);
-	if (bh)
-		bforget(bh);
-	return atomfs_free_blocks(inode, blkno, 1);
+	return err ?: atomfs_free_blocks(inode, blkno, 1);
 }
 
 /**
@@ -362,9 +399,14 @@ int atomfs_new_ino(struct super_block *sb, u64 *ino)
 				err = -EUCLEAN;
 				goto out;
 			}
-			__set_bit_le(pos, atomfs_bitmap_bits(bh));
-			atomfs_bitmap_dirty(bh);
+			err = atomfs_journal_access(sb, bh);
+			if (!err) {
+				__set_bit_le(pos, atomfs_bitmap_bits(bh));
+				err = atomfs_bitmap_dirty(sb, bh);
+			}
 			brelse(bh);
+			if (err)
+				goto out;
 			sbi->free_inodes--;
 			sbi->ino_cursor = n + 1;
 			*ino = n;
@@ -400,20 +442,58 @@ int atomfs_free_ino(struct super_block *sb, u64 ino)
 		err = PTR_ERR(bh);
 		goto out;
 	}
-	if (!__test_and_clear_bit_le(pos, atomfs_bitmap_bits(bh))) {
+	if (!test_bit_le(pos, atomfs_bitmap_bits(bh))) {
 		atomfs_error(sb, "freeing inode %llu that is already free",
 			     ino);
 		err = -EUCLEAN;
-	} else {
-		atomfs_bitmap_dirty(bh);
+		goto out_brelse;
+	}
+	err = atomfs_journal_access(sb, bh);
+	if (err)
+		goto out_brelse;
+	__clear_bit_le(pos, atomfs_bitmap_bits(bh));
+	err = atomfs_bitmap_dirty(sb, bh);
+	if (!err) {
 		sbi->free_inodes++;
 		if (ino < sbi->ino_cursor)
 			sbi->ino_cursor = ino;
 	}
+out_brelse:
 	brelse(bh);
 out:
 	mutex_unlock(&sbi->ialloc_lock);
 	return err;
+}
+
+/**
+ * atomfs_next_used_ino() - the next inode number in use
+ * @sb:		the filesystem
+ * @ino:	where to start looking
+ *
+ * Return: the first inode number >= @ino marked in use, or the number of
+ * inodes when there is none or a bitmap cannot be read.
+ */
+u64 atomfs_next_used_ino(struct super_block *sb, u64 ino)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+
+	while (ino < sbi->inodes_count) {
+		u64 index = ino / ATOMFS_BITS_PER_BITMAP;
+		unsigned long pos = ino % ATOMFS_BITS_PER_BITMAP;
+		struct buffer_head *bh;
+
+		bh = atomfs_read_bitmap(sb, sbi->ibitmap_start, index,
+					ATOMFS_IBITMAP_MAGIC);
+		if (IS_ERR(bh))
+			break;
+		pos = find_next_bit_le(atomfs_bitmap_bits(bh),
+				       ATOMFS_BITS_PER_BITMAP, pos);
+		brelse(bh);
+		ino = index * ATOMFS_BITS_PER_BITMAP + pos;
+		if (pos < ATOMFS_BITS_PER_BITMAP)
+			return min(ino, sbi->inodes_count);
+	}
+	return sbi->inodes_count;
 }
 
 static int atomfs_count_set(struct super_block *sb, u64 start, u64 nr,

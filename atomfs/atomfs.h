@@ -14,6 +14,7 @@
 #include <linux/kobject.h>
 #include <linux/workqueue.h>
 #include <linux/sched/mm.h>
+#include <linux/jbd2.h>
 
 #include "atomfs_format.h"
 
@@ -21,8 +22,8 @@
 
 /*
  * Metadata buffers whose checksum has been checked since they were read.
- * The bit is BH_JBDPrivateStart in 6.12: the first state bit jbd2 leaves to
- * filesystems, taken without including jbd2.h until the journal needs it.
+ * jbd2 owns the buffer state bits up to BH_PrivateStart + 8 in 6.12; the
+ * next one is the first it leaves to filesystems.
  */
 #define BH_ATOMFS_VERIFIED	(BH_PrivateStart + 9)
 
@@ -45,7 +46,26 @@ static inline void clear_buffer_atomfs_verified(struct buffer_head *bh)
 struct atomfs_mount_opts {
 	unsigned int	errors;			/* ATOMFS_ERRORS_* */
 	bool		atomic;			/* atomic writes enabled */
+	bool		barrier;		/* journal commits flush the cache */
+	unsigned int	commit_secs;		/* journal commit interval */
 };
+
+#define ATOMFS_DEFAULT_COMMIT_SECS	5
+#define ATOMFS_MAX_COMMIT_SECS		300
+
+/*
+ * Journal credits: blocks one operation may dirty.  A tree operation
+ * touches every node of a path, a sibling per level when nodes split or
+ * merge, a new root, and a bitmap block per node allocated; a file data
+ * run lies within one bitmap block.
+ */
+#define ATOMFS_TREE_CREDITS	(3 * ATOMFS_BTREE_MAX_LEVELS + 2)
+#define ATOMFS_TREE_REVOKES	(2 * ATOMFS_BTREE_MAX_LEVELS + 1)
+/* an inode's table block, and for a new or freed one its bitmap block */
+#define ATOMFS_INODE_CREDITS	2
+/* one step of an extent change: at most three tree operations */
+#define ATOMFS_EXT_STEP_CREDITS	(3 * ATOMFS_TREE_CREDITS + 2 + ATOMFS_INODE_CREDITS)
+#define ATOMFS_EXT_STEP_REVOKES	(3 * ATOMFS_TREE_REVOKES)
 
 #define ATOMFS_ERRORS_RO	0		/* remount read-only */
 #define ATOMFS_ERRORS_CONTINUE	1
@@ -107,6 +127,10 @@ enum atomfs_demote_reason {
  * @free_inodes:	free inodes, exact
  * @ino_cursor:		where the next inode search starts
  * @endio_wq:		completes data writes (unwritten extent conversion)
+ * @journal:		the metadata journal
+ * @journal_start:	its first block
+ * @alloc_view:		scratch bitmap: a block bitmap merged with its last
+ *			committed copy, for the allocator (alloc_lock)
  * @opts:		mount options
  * @atomic_enabled:	RWF_ATOMIC is accepted: the option allows it and the
  *			device can write a unit with one REQ_ATOMIC bio
@@ -145,6 +169,9 @@ struct atomfs_sb_info {
 	u64				ino_cursor;
 
 	struct workqueue_struct		*endio_wq;
+	journal_t			*journal;
+	u64				journal_start;
+	unsigned long			*alloc_view;
 	struct atomfs_mount_opts	opts;
 	bool				atomic_enabled;
 	atomic_long_t			errors;
@@ -169,6 +196,8 @@ struct atomfs_sb_info {
  * @i_ioend_lock: protects @i_ioend_list
  * @i_ioend_list: completed data write bios waiting for @i_ioend_work
  * @i_ioend_work: marks their blocks written and ends their writeback
+ * @i_sync_tid:	last transaction that changed the inode
+ * @i_datasync_tid: last transaction that changed its size or block mapping
  * @i_inline:	short symlink target (NUL-terminated copy)
  * @vfs_inode:	the VFS inode
  */
@@ -183,6 +212,8 @@ struct atomfs_inode_info {
 	spinlock_t		i_ioend_lock;	/* i_ioend_list */
 	struct list_head	i_ioend_list;
 	struct work_struct	i_ioend_work;
+	tid_t			i_sync_tid;
+	tid_t			i_datasync_tid;
 	char			i_inline[ATOMFS_INLINE_SIZE + 1];
 	struct inode		vfs_inode;
 };
@@ -246,10 +277,33 @@ static inline void atomfs_count(struct atomfs_sb_info *sbi,
 	atomic64_add(n, &sbi->counters[ctr]);
 }
 
-/* Called with i_map_sem held for write after any extent tree change. */
+/* journal.c */
+void atomfs_journal_apply_opts(struct super_block *sb);
+int atomfs_journal_open(struct super_block *sb);
+int atomfs_journal_close(struct super_block *sb);
+int atomfs_journal_flush(struct super_block *sb);
+handle_t *atomfs_journal_start(struct super_block *sb, int credits,
+			       int revokes);
+int atomfs_journal_stop(handle_t *handle);
+int atomfs_journal_access(struct super_block *sb, struct buffer_head *bh);
+int atomfs_journal_access_undo(struct super_block *sb, struct buffer_head *bh);
+int atomfs_journal_create(struct super_block *sb, struct buffer_head *bh);
+int atomfs_journal_dirty(struct super_block *sb, struct buffer_head *bh);
+int atomfs_journal_revoke(struct super_block *sb, u64 blkno);
+int atomfs_journal_ensure(struct super_block *sb, int credits, int revokes);
+void atomfs_journal_track_inode(struct inode *inode, bool data);
+int atomfs_journal_commit_inode(struct inode *inode, bool datasync);
+int atomfs_journal_sync(struct super_block *sb, bool wait);
+void atomfs_journal_abort(struct super_block *sb, int err);
+
+/*
+ * Called with i_map_sem held for write after any extent tree change, in
+ * the handle that made it: fdatasync must wait for that transaction.
+ */
 static inline void atomfs_map_changed(struct inode *inode)
 {
 	WRITE_ONCE(ATOMFS_I(inode)->i_map_seq, ATOMFS_I(inode)->i_map_seq + 1);
+	atomfs_journal_track_inode(inode, true);
 }
 
 /*
@@ -285,6 +339,7 @@ int atomfs_free_blocks(struct inode *inode, u64 blkno, u64 count);
 int atomfs_free_meta(struct inode *inode, u64 blkno);
 int atomfs_new_ino(struct super_block *sb, u64 *ino);
 int atomfs_free_ino(struct super_block *sb, u64 ino);
+u64 atomfs_next_used_ino(struct super_block *sb, u64 ino);
 int atomfs_count_free(struct super_block *sb);
 
 /* btree.c */
@@ -319,13 +374,14 @@ struct inode *atomfs_iget(struct super_block *sb, u64 ino);
 struct inode *atomfs_new_inode(struct mnt_idmap *idmap, struct inode *dir,
 			       umode_t mode, dev_t rdev);
 int atomfs_write_inode(struct inode *inode, struct writeback_control *wbc);
+void atomfs_dirty_inode(struct inode *inode, int flags);
+int atomfs_orphan_cleanup(struct super_block *sb);
+bool atomfs_has_open_orphans(struct super_block *sb);
 void atomfs_evict_inode(struct inode *inode);
 int atomfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 		   struct iattr *attr);
 int atomfs_getattr(struct mnt_idmap *idmap, const struct path *path,
 		   struct kstat *stat, u32 request_mask, unsigned int flags);
-int atomfs_store_inode_meta(struct inode *inode);
-int atomfs_sync_inode_meta(struct inode *inode);
 
 /* extents.c */
 int atomfs_extents_map(struct inode *inode, u64 lblk, u64 max_len,

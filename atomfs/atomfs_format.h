@@ -12,7 +12,7 @@
  *   s_bbitmap_start ...         block allocation bitmap
  *   s_ibitmap_start ...         inode allocation bitmap
  *   s_itable_start ...          inode table (16 inodes a block)
- *   s_journal_start ...         room for the metadata journal (may be empty)
+ *   s_journal_start ...         the metadata journal, in jbd2's format
  *   s_data_start ... N-1        extent tree nodes, directory tree nodes,
  *                               symlink blocks and file data
  *
@@ -48,7 +48,14 @@
 #define ATOMFS_DEFAULT_ATOMIC_SHIFT	14
 
 /* Smallest filesystem mkfs accepts: room for metadata and some data. */
-#define ATOMFS_MIN_BLOCKS		256
+#define ATOMFS_MIN_BLOCKS		2048
+
+/*
+ * The journal is jbd2's (include/linux/jbd2.h): its superblock is at
+ * s_journal_start, log block n is device block s_journal_start + n, and
+ * jbd2 refuses a journal shorter than JBD2_MIN_JOURNAL_BLOCKS.
+ */
+#define ATOMFS_MIN_JOURNAL_BLOCKS	1024
 
 /*
  * Feature flags.  A kernel mounts a filesystem only if it knows every
@@ -62,7 +69,7 @@
 
 #define ATOMFS_FEATURE_COMPAT_SUPP	ATOMFS_FEATURE_COMPAT_JOURNAL_AREA
 #define ATOMFS_FEATURE_RO_COMPAT_SUPP	0U
-#define ATOMFS_FEATURE_INCOMPAT_SUPP	0U
+#define ATOMFS_FEATURE_INCOMPAT_SUPP	ATOMFS_FEATURE_INCOMPAT_JOURNAL
 
 /* s_state */
 #define ATOMFS_STATE_CLEAN		0x1U	/* cleanly unmounted */
@@ -141,6 +148,13 @@ struct atomfs_bitmap_header {
 
 /* Inode flags (i_flags) */
 #define ATOMFS_INODE_INLINE_SYMLINK	0x1U	/* target in i_inline */
+/*
+ * Space release in progress: the inode lost its last link while open, or a
+ * truncate is freeing blocks past i_size over several transactions.  The
+ * next mount after a crash frees the inode (i_nlink == 0) or the blocks
+ * past i_size, then clears the flag.
+ */
+#define ATOMFS_INODE_ORPHAN		0x2U
 
 #define ATOMFS_INLINE_SIZE		120
 #define ATOMFS_SYMLINK_MAX		(ATOMFS_BLOCK_SIZE - 32)

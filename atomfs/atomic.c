@@ -242,6 +242,7 @@ ssize_t atomfs_atomic_write(struct kiocb *iocb, struct iov_iter *from)
 	size_t len = iov_iter_count(from);
 	loff_t pos = iocb->ki_pos;
 	unsigned int round = 0, evictions = 0;
+	bool grown;
 	struct folio *folio;
 	void *bounce;
 	size_t copied;
@@ -307,12 +308,14 @@ retry:
 	folio_mark_dirty(folio);
 	folio_set_checked(folio);
 	/* Before the folio is unlocked: writeback skips folios past EOF. */
-	if (pos + len > i_size_read(inode)) {
+	grown = pos + len > i_size_read(inode);
+	if (grown)
 		i_size_write(inode, pos + len);
-		mark_inode_dirty(inode);
-	}
 	folio_unlock(folio);
 	folio_put(folio);
+	/* Journaling the inode starts a handle: not under a folio lock. */
+	if (grown)
+		mark_inode_dirty(inode);
 	iov_iter_advance(from, len);
 	iocb->ki_pos += len;
 	balance_dirty_pages_ratelimited(mapping);

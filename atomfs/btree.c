@@ -84,6 +84,8 @@ struct atomfs_bt_level {
  * @sb:		its filesystem
  * @type:	ATOMFS_BTREE_EXTENTS or ATOMFS_BTREE_DIR
  * @dirty_inode: i_root or i_blocks changed
+ * @write:	the operation changes nodes: each node read gets journal
+ *		write access before anything in it changes
  * @depth:	levels in @path, indexed by level (0: the leaf)
  * @path:	the nodes from the root down to a leaf
  * @nr_new:	blocks in @new_bh
@@ -94,6 +96,7 @@ struct atomfs_bt {
 	struct super_block	*sb;
 	u8			type;
 	bool			dirty_inode;
+	bool			write;
 	unsigned int		depth;
 	struct atomfs_bt_level	path[ATOMFS_BTREE_MAX_LEVELS];
 	unsigned int		nr_new;
@@ -214,14 +217,18 @@ static void atomfs_bt_release(struct atomfs_bt *bt)
 	bt->depth = 0;
 }
 
-/* Checksum a changed node and leave it for writeback. */
+/*
+ * Checksum a changed node and hand it to the journal.  A failure there has
+ * been reported and has stopped the journal: nothing of the operation can
+ * commit any more.
+ */
 static void atomfs_bt_dirty(struct buffer_head *bh)
 {
 	atomfs_bt_hdr(bh)->bt_checksum =
 		cpu_to_le32(atomfs_csum(bh->b_data, ATOMFS_BLOCK_SIZE,
 					offsetof(struct atomfs_btree_header,
 						 bt_checksum)));
-	mark_buffer_dirty(bh);
+	atomfs_journal_dirty(NULL, bh);
 }
 
 /*
@@ -338,6 +345,13 @@ static int atomfs_bt_read(struct atomfs_bt *bt, u64 blkno, int level,
 		}
 		set_buffer_atomfs_verified(bh);
 	}
+	if (bt->write) {
+		err = atomfs_journal_access(bt->sb, bh);
+		if (err) {
+			brelse(bh);
+			return err;
+		}
+	}
 
 	hdr = atomfs_bt_hdr(bh);
 	nr = le16_to_cpu(hdr->bt_nritems);
@@ -375,6 +389,12 @@ static struct buffer_head *atomfs_bt_new_node(struct atomfs_bt *bt, u64 blkno,
 	bh = sb_getblk(bt->sb, blkno);
 	if (!bh)
 		return NULL;
+	lock_buffer(bh);
+	if (atomfs_journal_create(bt->sb, bh)) {
+		unlock_buffer(bh);
+		brelse(bh);
+		return NULL;
+	}
 	memset(bh->b_data, 0, ATOMFS_BLOCK_SIZE);
 	hdr = atomfs_bt_hdr(bh);
 	hdr->bt_magic = cpu_to_le32(ATOMFS_BTREE_MAGIC);
@@ -384,6 +404,7 @@ static struct buffer_head *atomfs_bt_new_node(struct atomfs_bt *bt, u64 blkno,
 	hdr->bt_type = bt->type;
 	set_buffer_uptodate(bh);
 	set_buffer_atomfs_verified(bh);
+	unlock_buffer(bh);
 	return bh;
 }
 
@@ -1048,6 +1069,7 @@ int atomfs_btree_insert(struct inode *inode, u8 type, u64 key,
 	if (len > ATOMFS_BT_MAX_VALUE)
 		return -EINVAL;
 	atomfs_bt_init(&bt, inode, type);
+	bt.write = true;
 	if (!ATOMFS_I(inode)->i_root) {
 		err = atomfs_bt_new_tree(&bt, key, val, len);
 		return atomfs_bt_finish(&bt, err);
@@ -1086,6 +1108,7 @@ int atomfs_btree_update(struct inode *inode, u8 type, u64 key,
 	if (len > ATOMFS_BT_MAX_VALUE)
 		return -EINVAL;
 	atomfs_bt_init(&bt, inode, type);
+	bt.write = true;
 	err = atomfs_bt_search(&bt, key);
 	if (!err && !atomfs_bt_found(&bt, key))
 		err = -ENOENT;
@@ -1282,6 +1305,7 @@ int atomfs_btree_delete(struct inode *inode, u8 type, u64 key)
 	int err;
 
 	atomfs_bt_init(&bt, inode, type);
+	bt.write = true;
 	err = atomfs_bt_search(&bt, key);
 	if (!err && !atomfs_bt_found(&bt, key))
 		err = -ENOENT;

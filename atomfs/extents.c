@@ -81,6 +81,38 @@ static bool atomfs_ext_continues(const struct atomfs_ext *a,
 }
 
 /*
+ * Room in the handle for the next step of an extent change.  Each step
+ * leaves the tree, the bitmaps and the inode consistent, so a restart
+ * between steps commits a state a crash may show: the inode, whose root
+ * and block count the steps so far changed, goes into the transaction
+ * first.  i_map_sem is held over a restart: no one takes it while holding
+ * a handle.
+ */
+static int atomfs_ext_step(struct inode *inode)
+{
+	mark_inode_dirty(inode);
+	return atomfs_journal_ensure(inode->i_sb, ATOMFS_EXT_STEP_CREDITS,
+				     ATOMFS_EXT_STEP_REVOKES);
+}
+
+/*
+ * Start the handle an extent change runs in, after i_map_sem (the lock
+ * order is i_map_sem, then the handle).
+ */
+static handle_t *atomfs_ext_start(struct inode *inode)
+{
+	return atomfs_journal_start(inode->i_sb, ATOMFS_EXT_STEP_CREDITS,
+				    ATOMFS_EXT_STEP_REVOKES);
+}
+
+/* Store the inode with the tree it now has, and end the handle. */
+static int atomfs_ext_stop(struct inode *inode, handle_t *handle, int err)
+{
+	mark_inode_dirty(inode);
+	return atomfs_journal_stop(handle) ?: err;
+}
+
+/*
  * Insert @ext, merging it with the extents on either side when they
  * continue each other.
  */
@@ -166,20 +198,8 @@ int atomfs_extents_map(struct inode *inode, u64 lblk, u64 max_len,
 	return 0;
 }
 
-/**
- * atomfs_extents_alloc() - allocate the units under a range of blocks
- * @inode:	the file
- * @lblk:	first block
- * @len:	number of blocks
- *
- * Every unit that touches the range and has no blocks yet gets a whole,
- * aligned unit of unwritten blocks, contiguous with the previous unit of
- * the file where the allocator can manage it.
- *
- * Return: 0, -ENOSPC (some units may have been allocated), or another
- * negative errno.
- */
-int atomfs_extents_alloc(struct inode *inode, u64 lblk, u64 len)
+/* Allocate the units under [@lblk, @lblk + @len), step by step. */
+static int __atomfs_extents_alloc(struct inode *inode, u64 lblk, u64 len)
 {
 	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
 	u64 ub = sbi->unit_blocks;
@@ -199,6 +219,9 @@ int atomfs_extents_alloc(struct inode *inode, u64 lblk, u64 len)
 			pos += map.len;
 			continue;
 		}
+		err = atomfs_ext_step(inode);
+		if (err)
+			return err;
 		if (map.len % ub) {
 			atomfs_error(inode->i_sb,
 				     "inode %lu: unit at block %llu is partly mapped",
@@ -232,6 +255,43 @@ int atomfs_extents_alloc(struct inode *inode, u64 lblk, u64 len)
 	return 0;
 }
 
+/**
+ * atomfs_extents_alloc() - allocate the units under a range of blocks
+ * @inode:	the file, i_map_sem held for write
+ * @lblk:	first block
+ * @len:	number of blocks
+ *
+ * Every unit that touches the range and has no blocks yet gets a whole,
+ * aligned unit of unwritten blocks, contiguous with the previous unit of
+ * the file where the allocator can manage it.  When the only free space
+ * is space freed by transactions not yet committed, the journal is
+ * committed and the allocation tried again.
+ *
+ * Return: 0, -ENOSPC (some units may have been allocated), or another
+ * negative errno.
+ */
+int atomfs_extents_alloc(struct inode *inode, u64 lblk, u64 len)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+	bool retried = false;
+	handle_t *handle;
+	int err;
+
+again:
+	handle = atomfs_ext_start(inode);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = __atomfs_extents_alloc(inode, lblk, len);
+	err = atomfs_ext_stop(inode, handle, err);
+	if (err == -ENOSPC && !retried && !journal_current_handle() &&
+	    atomfs_data_avail(sbi) >= sbi->unit_blocks) {
+		retried = true;
+		if (!jbd2_journal_force_commit(sbi->journal))
+			goto again;
+	}
+	return err;
+}
+
 enum atomfs_ext_op {
 	ATOMFS_EXT_WRITTEN,	/* data I/O completed: now written */
 	ATOMFS_EXT_UNWRITTEN,	/* contents dropped: read as zeros again */
@@ -243,8 +303,8 @@ enum atomfs_ext_op {
  * an edge are split; the middle part is changed and merged with its
  * neighbours.
  */
-static int atomfs_extents_apply(struct inode *inode, u64 lblk, u64 end,
-				enum atomfs_ext_op op)
+static int __atomfs_extents_apply(struct inode *inode, u64 lblk, u64 end,
+				  enum atomfs_ext_op op)
 {
 	u32 want = op == ATOMFS_EXT_UNWRITTEN ? ATOMFS_EXTENT_UNWRITTEN : 0;
 	u64 pos = lblk;
@@ -273,6 +333,9 @@ static int atomfs_extents_apply(struct inode *inode, u64 lblk, u64 end,
 			pos = b;
 			continue;
 		}
+		err = atomfs_ext_step(inode);
+		if (err)
+			return err;
 
 		/* Keep the part before the range, or drop the extent. */
 		if (ext.lblk < a) {
@@ -313,6 +376,18 @@ static int atomfs_extents_apply(struct inode *inode, u64 lblk, u64 end,
 		pos = b;
 	}
 	return 0;
+}
+
+static int atomfs_extents_apply(struct inode *inode, u64 lblk, u64 end,
+				enum atomfs_ext_op op)
+{
+	handle_t *handle = atomfs_ext_start(inode);
+	int err;
+
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = __atomfs_extents_apply(inode, lblk, end, op);
+	return atomfs_ext_stop(inode, handle, err);
 }
 
 /**
@@ -359,38 +434,45 @@ int atomfs_extents_free(struct inode *inode, u64 lblk, u64 end)
 	return atomfs_extents_apply(inode, lblk, end, ATOMFS_EXT_FREE);
 }
 
-static int atomfs_free_extent_actor(void *ctx, u64 key, const void *val,
-				    unsigned int len)
-{
-	const struct atomfs_extent *raw = val;
-	struct inode *inode = ctx;
-
-	if (len != sizeof(*raw))
-		return -EUCLEAN;
-	return atomfs_free_blocks(inode, le64_to_cpu(raw->e_pblk),
-				  le32_to_cpu(raw->e_len));
-}
-
 /**
- * atomfs_truncate_blocks() - release the units past a new file size
- * @inode:	the file; the page cache past @size is already gone, and the
- *		rest of the unit holding the new end is zeroed in it
- * @size:	the new size in bytes
+ * atomfs_truncate_blocks() - release the units past a file size
+ * @inode:	the file, i_map_sem held for write; the page cache past
+ *		@size is already gone, and the rest of the unit holding the
+ *		new end is zeroed in it
+ * @size:	the new size in bytes, already in @inode
+ *
+ * The units go one extent per step, from the first transaction on with the
+ * new size and the inode flagged an orphan, so that a crash part way leaves
+ * the next mount to finish the job and no later extension of the file can
+ * show what the units held.
  *
  * Return: 0 or a negative errno.
  */
 int atomfs_truncate_blocks(struct inode *inode, loff_t size)
 {
 	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
 	u64 unit_end = DIV_ROUND_UP_ULL(size, 1ULL << sbi->unit_shift) *
 		       sbi->unit_blocks;
+	handle_t *handle;
 	int err;
 
-	if (!size) {
-		err = atomfs_btree_destroy(inode, ATOMFS_BTREE_EXTENTS,
-					   atomfs_free_extent_actor, inode);
+	handle = atomfs_ext_start(inode);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	ai->i_flags |= ATOMFS_INODE_ORPHAN;
+	mark_inode_dirty(inode);
+	err = __atomfs_extents_apply(inode, unit_end, U64_MAX,
+				     ATOMFS_EXT_FREE);
+	if (!err && !unit_end && ai->i_root) {
+		/* No extent left: the tree's last (root) node goes too. */
+		err = atomfs_ext_step(inode);
+		if (!err)
+			err = atomfs_btree_destroy(inode, ATOMFS_BTREE_EXTENTS,
+						   NULL, NULL);
 		atomfs_map_changed(inode);
-		return err;
 	}
-	return atomfs_extents_free(inode, unit_end, U64_MAX);
+	if (!err)
+		ai->i_flags &= ~ATOMFS_INODE_ORPHAN;
+	return atomfs_ext_stop(inode, handle, err);
 }

@@ -311,33 +311,25 @@ static int atomfs_file_mmap(struct file *file, struct vm_area_struct *vma)
  * @end:	last byte
  * @datasync:	fdatasync(): only what is needed to read the data back
  *
- * Until the metadata journal exists, durability of the metadata a file
- * depends on (its inode, tree nodes and allocation bitmaps, and for a
- * directory its names) is reached by writing every dirty metadata buffer
- * of the filesystem and flushing the device cache.
+ * The data is written and its unwritten extents converted first; then the
+ * last transaction that changed the inode (for fdatasync, its size or
+ * mapping) is committed, which commits every earlier one too: the name
+ * that created the file and the names it holds, for a directory.  An
+ * overwrite that changed no metadata still gets the device cache flushed.
  *
  * Return: 0 or a negative errno.
  */
 int atomfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 {
 	struct inode *inode = file_inode(file);
-	struct super_block *sb = inode->i_sb;
-	int err, err2;
+	int err;
 
 	err = file_write_and_wait_range(file, start, end);
 	if (err)
 		return err;
-	if (sb_rdonly(sb))
+	if (sb_rdonly(inode->i_sb))
 		return 0;
-
-	err = atomfs_sync_inode_meta(inode);
-	err2 = sync_blockdev(sb->s_bdev);
-	if (!err)
-		err = err2;
-	err2 = blkdev_issue_flush(sb->s_bdev);
-	if (!err)
-		err = err2;
-	return err;
+	return atomfs_journal_commit_inode(inode, datasync);
 }
 
 /**
@@ -375,6 +367,8 @@ int atomfs_truncate(struct inode *inode, loff_t size)
 	if (err)
 		goto out;
 	atomfs_demote_range(inode, round_up(size, i_blocksize(inode)), old);
+	/* Whoever stores the new size stores the unfinished truncate too. */
+	ATOMFS_I(inode)->i_flags |= ATOMFS_INODE_ORPHAN;
 	truncate_setsize(inode, size);
 	nofs = atomfs_map_lock(inode);
 	err = atomfs_truncate_blocks(inode, size);

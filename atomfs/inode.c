@@ -129,7 +129,10 @@ static int atomfs_read_inode(struct inode *inode)
 		goto out;
 	}
 	inode->i_mode = le16_to_cpu(raw->i_mode);
-	if (!atomfs_valid_mode(inode->i_mode) || !le32_to_cpu(raw->i_nlink)) {
+	/* Only an orphan, unlinked while open, lives on with no link. */
+	if (!atomfs_valid_mode(inode->i_mode) ||
+	    (!le32_to_cpu(raw->i_nlink) &&
+	     !(le32_to_cpu(raw->i_flags) & ATOMFS_INODE_ORPHAN))) {
 		atomfs_error(sb, "inode %lu: bad mode 0%o or link count %u",
 			     inode->i_ino, inode->i_mode,
 			     le32_to_cpu(raw->i_nlink));
@@ -224,7 +227,8 @@ static void atomfs_fill_raw_inode(struct inode *inode, struct atomfs_inode *raw)
 	raw->i_nlink = cpu_to_le32(inode->i_nlink);
 	raw->i_uid = cpu_to_le32(i_uid_read(inode));
 	raw->i_gid = cpu_to_le32(i_gid_read(inode));
-	raw->i_flags = cpu_to_le32(ai->i_flags);
+	raw->i_flags = cpu_to_le32(ai->i_flags |
+				   (inode->i_nlink ? 0 : ATOMFS_INODE_ORPHAN));
 	raw->i_generation = cpu_to_le32(inode->i_generation);
 	raw->i_size = cpu_to_le64(i_size_read(inode));
 	raw->i_blocks = cpu_to_le64(inode->i_blocks >>
@@ -252,75 +256,81 @@ static void atomfs_fill_raw_inode(struct inode *inode, struct atomfs_inode *raw)
 
 /*
  * Copy @inode into its inode table slot, or clear the slot when @inode is
- * being freed.  With @sync, wait until the block is on disk.
+ * being freed, in the running handle.
  */
-static int atomfs_store_inode(struct inode *inode, bool clear, bool sync)
+static int atomfs_store_inode(struct inode *inode, bool clear)
 {
 	struct super_block *sb = inode->i_sb;
 	struct atomfs_inode *raw;
 	struct buffer_head *bh;
-	int err = 0;
+	__le64 size, root, blocks;
+	bool data;
+	int err;
 
 	bh = atomfs_inode_buf(sb, inode->i_ino, &raw);
 	if (IS_ERR(bh))
 		return PTR_ERR(bh);
-	/* Inodes sharing the block are written by their own owners. */
+	err = atomfs_journal_access(sb, bh);
+	if (err)
+		goto out;
+	/* Inodes sharing the block are stored by their own owners. */
 	lock_buffer(bh);
+	size = raw->i_size;
+	root = raw->i_root;
+	blocks = raw->i_blocks;
 	if (clear)
 		memset(raw, 0, sizeof(*raw));
 	else
 		atomfs_fill_raw_inode(inode, raw);
+	data = clear || size != raw->i_size || root != raw->i_root ||
+	       blocks != raw->i_blocks;
 	unlock_buffer(bh);
-	mark_buffer_dirty(bh);
-	if (sync) {
-		err = sync_dirty_buffer(bh);
-		if (!err && buffer_write_io_error(bh))
-			err = -EIO;
-	}
+	err = atomfs_journal_dirty(sb, bh);
+	if (!err)
+		atomfs_journal_track_inode(inode, data);
+out:
 	brelse(bh);
 	return err;
 }
 
 /**
+ * atomfs_dirty_inode() - ->dirty_inode: journal the inode now
+ * @inode:	the inode
+ * @flags:	I_DIRTY_* being set
+ *
+ * Every mark_inode_dirty() copies the inode into its table block in a
+ * handle, joining the operation's handle when there is one, so that the
+ * inode commits with the changes that made it dirty.
+ */
+void atomfs_dirty_inode(struct inode *inode, int flags)
+{
+	handle_t *handle;
+
+	if (flags == I_DIRTY_TIME)
+		return;
+	handle = atomfs_journal_start(inode->i_sb, ATOMFS_INODE_CREDITS, 0);
+	if (IS_ERR(handle))
+		return;
+	atomfs_store_inode(inode, false);
+	atomfs_journal_stop(handle);
+}
+
+/**
  * atomfs_write_inode() - ->write_inode
  * @inode:	the inode
- * @wbc:	WB_SYNC_ALL waits for the inode table block to reach the disk
+ * @wbc:	WB_SYNC_ALL outside sync(2) waits for the inode's commit
  *
- * Return: 0 or an I/O error.
+ * The inode is already in the journal (atomfs_dirty_inode()); sync(2)
+ * commits through ->sync_fs instead.
+ *
+ * Return: 0 or an error from the commit.
  */
 int atomfs_write_inode(struct inode *inode, struct writeback_control *wbc)
 {
-	if (sb_rdonly(inode->i_sb))
+	if (sb_rdonly(inode->i_sb) || wbc->sync_mode != WB_SYNC_ALL ||
+	    wbc->for_sync)
 		return 0;
-	return atomfs_store_inode(inode, false,
-				  wbc->sync_mode == WB_SYNC_ALL);
-}
-
-/**
- * atomfs_store_inode_meta() - copy an inode into its table slot now
- * @inode:	the inode
- *
- * For changes made after the VFS may already have written the inode in
- * this sync pass: the unwritten-extent conversion at writeback completion
- * runs after ->write_inode, and a dirty inode flag set then would reach
- * no disk before unmount.  The table buffer is synced with the device.
- *
- * Return: 0 or an error reading the inode table.
- */
-int atomfs_store_inode_meta(struct inode *inode)
-{
-	return atomfs_store_inode(inode, false, false);
-}
-
-/**
- * atomfs_sync_inode_meta() - write an inode's table slot now and wait
- * @inode:	the inode
- *
- * Return: 0 or an I/O error.
- */
-int atomfs_sync_inode_meta(struct inode *inode)
-{
-	return atomfs_store_inode(inode, false, true);
+	return atomfs_journal_commit_inode(inode, false);
 }
 
 /**
@@ -384,23 +394,53 @@ struct inode *atomfs_new_inode(struct mnt_idmap *idmap, struct inode *dir,
 	return inode;
 }
 
-/* Free everything an unlinked inode owns, then the inode itself. */
+/*
+ * Free everything an unlinked inode owns, then the inode itself.  Each step
+ * is a transaction of its own that leaves the inode consistent; until the
+ * last one the inode stays an orphan on disk, which the next mount after a
+ * crash finishes freeing.
+ */
 static void atomfs_free_inode_space(struct inode *inode)
 {
+	struct super_block *sb = inode->i_sb;
+	handle_t *handle;
 	int err = 0;
 
-	if (S_ISREG(inode->i_mode))
-		err = atomfs_truncate_blocks(inode, 0);
-	else if (S_ISDIR(inode->i_mode))
-		err = atomfs_btree_destroy(inode, ATOMFS_BTREE_DIR, NULL, NULL);
-	else if (S_ISLNK(inode->i_mode))
-		err = atomfs_symlink_free(inode);
-	if (err)
-		return;	/* leave the inode for fsck rather than leak half */
+	/*
+	 * A new inode that could not be linked has nothing to truncate; it is
+	 * freed inside its creator's handle, where i_map_sem is not taken.
+	 */
+	if (S_ISREG(inode->i_mode) && ATOMFS_I(inode)->i_root) {
+		unsigned int nofs = atomfs_map_lock(inode);
 
-	if (atomfs_store_inode(inode, true, false))
+		err = atomfs_truncate_blocks(inode, 0);
+		atomfs_map_unlock(inode, nofs);
+	} else if (S_ISDIR(inode->i_mode) || S_ISLNK(inode->i_mode)) {
+		/* An empty directory's tree: at most its root. */
+		handle = atomfs_journal_start(sb, ATOMFS_TREE_CREDITS +
+					      ATOMFS_INODE_CREDITS,
+					      ATOMFS_TREE_REVOKES);
+		if (IS_ERR(handle))
+			return;
+		if (S_ISDIR(inode->i_mode))
+			err = atomfs_btree_destroy(inode, ATOMFS_BTREE_DIR,
+						   NULL, NULL);
+		else
+			err = atomfs_symlink_free(inode);
+		if (!err)
+			err = atomfs_store_inode(inode, false);
+		err = atomfs_journal_stop(handle) ?: err;
+	}
+	if (err)
+		return;	/* leave the orphan to the next mount and fsck */
+
+	handle = atomfs_journal_start(sb, 2 * ATOMFS_INODE_CREDITS, 0);
+	if (IS_ERR(handle))
 		return;
-	atomfs_free_ino(inode->i_sb, inode->i_ino);
+	err = atomfs_store_inode(inode, true);
+	if (!err)
+		atomfs_free_ino(sb, inode->i_ino);
+	atomfs_journal_stop(handle);
 }
 
 /**
@@ -420,6 +460,106 @@ void atomfs_evict_inode(struct inode *inode)
 		atomfs_free_inode_space(inode);
 	invalidate_inode_buffers(inode);
 	clear_inode(inode);
+}
+
+/**
+ * atomfs_has_open_orphans() - are unlinked inodes still in use?
+ * @sb:		the filesystem, going read-only or frozen
+ *
+ * Their space is freed only when the last user closes them; until then
+ * the superblock must not say clean, so that a crash in between leaves the
+ * next mount to look for them.
+ *
+ * Return: true if some inode in memory has no link left.
+ */
+bool atomfs_has_open_orphans(struct super_block *sb)
+{
+	struct inode *inode;
+	bool found = false;
+
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
+		if (!inode->i_nlink && !(inode->i_state & (I_NEW | I_FREEING))) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&sb->s_inode_list_lock);
+	return found;
+}
+
+/* Finish what a crash interrupted for orphan inode @ino. */
+static int atomfs_orphan_finish(struct super_block *sb, u64 ino)
+{
+	struct inode *inode = atomfs_iget(sb, ino);
+	int err = 0;
+
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	if (inode->i_nlink) {
+		/* A truncate: drop what lies past the size it set. */
+		unsigned int nofs = atomfs_map_lock(inode);
+
+		if (S_ISREG(inode->i_mode))
+			err = atomfs_truncate_blocks(inode, i_size_read(inode));
+		atomfs_map_unlock(inode, nofs);
+		if (!err && (ATOMFS_I(inode)->i_flags & ATOMFS_INODE_ORPHAN)) {
+			ATOMFS_I(inode)->i_flags &= ~ATOMFS_INODE_ORPHAN;
+			mark_inode_dirty(inode);
+		}
+	}
+	/* The last reference of an unlinked inode frees it. */
+	iput(inode);
+	return err;
+}
+
+static bool atomfs_raw_orphan(struct super_block *sb, u64 ino)
+{
+	struct atomfs_inode *raw;
+	struct buffer_head *bh;
+	bool orphan;
+
+	bh = atomfs_inode_buf(sb, ino, &raw);
+	if (IS_ERR(bh))
+		return false;
+	orphan = le32_to_cpu(raw->i_magic) == ATOMFS_INODE_MAGIC &&
+		 (le32_to_cpu(raw->i_flags) & ATOMFS_INODE_ORPHAN);
+	brelse(bh);
+	return orphan;
+}
+
+/**
+ * atomfs_orphan_cleanup() - finish freeing what a crash left half freed
+ * @sb:		the filesystem, mounted read-write after journal recovery
+ *
+ * Inodes unlinked while open, and truncates cut short, are flagged
+ * ATOMFS_INODE_ORPHAN on disk until their space is released.  Only an
+ * unclean mount looks for them, in the inode table slots the inode bitmap
+ * marks in use.
+ *
+ * Return: the number of orphans finished, or a negative errno.
+ */
+int atomfs_orphan_cleanup(struct super_block *sb)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	int done = 0;
+	u64 ino;
+	int err;
+
+	for (ino = ATOMFS_FIRST_INO; ino < sbi->inodes_count; ino++) {
+		if (!(ino % ATOMFS_INODES_PER_BLOCK))
+			cond_resched();
+		ino = atomfs_next_used_ino(sb, ino);
+		if (ino >= sbi->inodes_count)
+			break;
+		if (!atomfs_raw_orphan(sb, ino))
+			continue;
+		err = atomfs_orphan_finish(sb, ino);
+		if (err)
+			return err;
+		done++;
+	}
+	return done;
 }
 
 /**

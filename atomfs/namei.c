@@ -59,8 +59,8 @@ static int atomfs_add_new(struct inode *dir, struct dentry *dentry,
 	return 0;
 }
 
-static int atomfs_mknod(struct mnt_idmap *idmap, struct inode *dir,
-			struct dentry *dentry, umode_t mode, dev_t rdev)
+static int __atomfs_mknod(struct mnt_idmap *idmap, struct inode *dir,
+			  struct dentry *dentry, umode_t mode, dev_t rdev)
 {
 	struct inode *inode;
 
@@ -70,14 +70,8 @@ static int atomfs_mknod(struct mnt_idmap *idmap, struct inode *dir,
 	return atomfs_add_new(dir, dentry, inode);
 }
 
-static int atomfs_create(struct mnt_idmap *idmap, struct inode *dir,
-			 struct dentry *dentry, umode_t mode, bool excl)
-{
-	return atomfs_mknod(idmap, dir, dentry, mode | S_IFREG, 0);
-}
-
-static int atomfs_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
-			  struct file *file, umode_t mode)
+static int __atomfs_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
+			    struct file *file, umode_t mode)
 {
 	struct inode *inode;
 
@@ -90,8 +84,8 @@ static int atomfs_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 	return finish_open_simple(file, 0);
 }
 
-static int atomfs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
-			struct dentry *dentry, umode_t mode)
+static int __atomfs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+			  struct dentry *dentry, umode_t mode)
 {
 	struct inode *inode;
 	int err;
@@ -108,8 +102,8 @@ static int atomfs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
 	return err;
 }
 
-static int atomfs_symlink(struct mnt_idmap *idmap, struct inode *dir,
-			  struct dentry *dentry, const char *target)
+static int __atomfs_symlink(struct mnt_idmap *idmap, struct inode *dir,
+			    struct dentry *dentry, const char *target)
 {
 	unsigned int len = strlen(target);
 	struct inode *inode;
@@ -129,8 +123,8 @@ static int atomfs_symlink(struct mnt_idmap *idmap, struct inode *dir,
 	return atomfs_add_new(dir, dentry, inode);
 }
 
-static int atomfs_link(struct dentry *old_dentry, struct inode *dir,
-		       struct dentry *dentry)
+static int __atomfs_link(struct dentry *old_dentry, struct inode *dir,
+			 struct dentry *dentry)
 {
 	struct inode *inode = d_inode(old_dentry);
 	int err;
@@ -149,7 +143,7 @@ static int atomfs_link(struct dentry *old_dentry, struct inode *dir,
 	return 0;
 }
 
-static int atomfs_unlink(struct inode *dir, struct dentry *dentry)
+static int __atomfs_unlink(struct inode *dir, struct dentry *dentry)
 {
 	struct inode *inode = d_inode(dentry);
 	int err;
@@ -163,14 +157,14 @@ static int atomfs_unlink(struct inode *dir, struct dentry *dentry)
 	return 0;
 }
 
-static int atomfs_rmdir(struct inode *dir, struct dentry *dentry)
+static int __atomfs_rmdir(struct inode *dir, struct dentry *dentry)
 {
 	struct inode *inode = d_inode(dentry);
 	int err;
 
 	if (!atomfs_dir_is_empty(inode))
 		return -ENOTEMPTY;
-	err = atomfs_unlink(dir, dentry);
+	err = __atomfs_unlink(dir, dentry);
 	if (err)
 		return err;
 	clear_nlink(inode);
@@ -223,9 +217,9 @@ static int atomfs_exchange(struct inode *old_dir, struct dentry *old_dentry,
 	return 0;
 }
 
-static int atomfs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
-			 struct dentry *old_dentry, struct inode *new_dir,
-			 struct dentry *new_dentry, unsigned int flags)
+static int __atomfs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
+			   struct dentry *old_dentry, struct inode *new_dir,
+			   struct dentry *new_dentry, unsigned int flags)
 {
 	struct inode *old_inode = d_inode(old_dentry);
 	struct inode *new_inode = d_inode(new_dentry);
@@ -274,6 +268,137 @@ static int atomfs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 	inode_set_ctime_current(old_inode);
 	mark_inode_dirty(old_inode);
 	return 0;
+}
+
+/*
+ * Journal credits of the namespace operations: each changes one directory
+ * tree a bounded number of times and a few inodes.  A new inode that
+ * cannot be linked is freed again in the same handle.
+ */
+#define ATOMFS_NEW_CREDITS	(ATOMFS_TREE_CREDITS + 4 * ATOMFS_INODE_CREDITS + 2)
+#define ATOMFS_NEW_REVOKES	(ATOMFS_TREE_REVOKES + 1)
+#define ATOMFS_LINK_CREDITS	(ATOMFS_TREE_CREDITS + 2 * ATOMFS_INODE_CREDITS)
+#define ATOMFS_RENAME_CREDITS	(3 * ATOMFS_TREE_CREDITS + 4 * ATOMFS_INODE_CREDITS)
+#define ATOMFS_RENAME_REVOKES	(3 * ATOMFS_TREE_REVOKES)
+
+static int atomfs_mknod(struct mnt_idmap *idmap, struct inode *dir,
+			struct dentry *dentry, umode_t mode, dev_t rdev)
+{
+	handle_t *handle;
+	int err;
+
+	handle = atomfs_journal_start(dir->i_sb, ATOMFS_NEW_CREDITS,
+				      ATOMFS_NEW_REVOKES);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = __atomfs_mknod(idmap, dir, dentry, mode, rdev);
+	return atomfs_journal_stop(handle) ?: err;
+}
+
+static int atomfs_create(struct mnt_idmap *idmap, struct inode *dir,
+			 struct dentry *dentry, umode_t mode, bool excl)
+{
+	return atomfs_mknod(idmap, dir, dentry, mode | S_IFREG, 0);
+}
+
+static int atomfs_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
+			  struct file *file, umode_t mode)
+{
+	handle_t *handle;
+	int err;
+
+	handle = atomfs_journal_start(dir->i_sb, ATOMFS_NEW_CREDITS,
+				      ATOMFS_NEW_REVOKES);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = __atomfs_tmpfile(idmap, dir, file, mode);
+	return atomfs_journal_stop(handle) ?: err;
+}
+
+static int atomfs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+			struct dentry *dentry, umode_t mode)
+{
+	handle_t *handle;
+	int err;
+
+	handle = atomfs_journal_start(dir->i_sb, ATOMFS_NEW_CREDITS,
+				      ATOMFS_NEW_REVOKES);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = __atomfs_mkdir(idmap, dir, dentry, mode);
+	return atomfs_journal_stop(handle) ?: err;
+}
+
+static int atomfs_symlink(struct mnt_idmap *idmap, struct inode *dir,
+			  struct dentry *dentry, const char *target)
+{
+	handle_t *handle;
+	int err;
+
+	handle = atomfs_journal_start(dir->i_sb, ATOMFS_NEW_CREDITS,
+				      ATOMFS_NEW_REVOKES);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = __atomfs_symlink(idmap, dir, dentry, target);
+	return atomfs_journal_stop(handle) ?: err;
+}
+
+static int atomfs_link(struct dentry *old_dentry, struct inode *dir,
+		       struct dentry *dentry)
+{
+	handle_t *handle;
+	int err;
+
+	handle = atomfs_journal_start(dir->i_sb, ATOMFS_LINK_CREDITS,
+				      ATOMFS_TREE_REVOKES);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = __atomfs_link(old_dentry, dir, dentry);
+	return atomfs_journal_stop(handle) ?: err;
+}
+
+static int atomfs_unlink(struct inode *dir, struct dentry *dentry)
+{
+	handle_t *handle;
+	int err;
+
+	handle = atomfs_journal_start(dir->i_sb, ATOMFS_LINK_CREDITS,
+				      ATOMFS_TREE_REVOKES);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = __atomfs_unlink(dir, dentry);
+	return atomfs_journal_stop(handle) ?: err;
+}
+
+static int atomfs_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	handle_t *handle;
+	int err;
+
+	handle = atomfs_journal_start(dir->i_sb, ATOMFS_LINK_CREDITS,
+				      ATOMFS_TREE_REVOKES);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = __atomfs_rmdir(dir, dentry);
+	return atomfs_journal_stop(handle) ?: err;
+}
+
+static int atomfs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
+			 struct dentry *old_dentry, struct inode *new_dir,
+			 struct dentry *new_dentry, unsigned int flags)
+{
+	handle_t *handle;
+	int err;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	handle = atomfs_journal_start(old_dir->i_sb, ATOMFS_RENAME_CREDITS,
+				      ATOMFS_RENAME_REVOKES);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = __atomfs_rename(idmap, old_dir, old_dentry, new_dir, new_dentry,
+			      flags);
+	return atomfs_journal_stop(handle) ?: err;
 }
 
 const struct inode_operations atomfs_dir_inode_operations = {

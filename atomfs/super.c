@@ -53,6 +53,9 @@ void __atomfs_error(struct super_block *sb, const char *func,
 		unlock_buffer(sbi->sbh);
 		mark_buffer_dirty(sbi->sbh);
 	}
+	/* Nothing more may commit on top of what was found broken. */
+	if (sbi->opts.errors != ATOMFS_ERRORS_CONTINUE)
+		atomfs_journal_abort(sb, -EIO);
 	/* A mount that meets corruption fails: nothing to remount then. */
 	if (sbi->opts.errors == ATOMFS_ERRORS_RO && !sb_rdonly(sb) &&
 	    sb->s_root) {
@@ -97,23 +100,55 @@ static int atomfs_write_sb(struct super_block *sb, bool clean)
 
 static int atomfs_sync_fs(struct super_block *sb, int wait)
 {
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	int err;
+
 	if (sb_rdonly(sb))
 		return 0;
+	/* Conversions of completed writes join the commit. */
+	flush_workqueue(sbi->endio_wq);
+	err = atomfs_journal_sync(sb, wait);
 	atomfs_update_sb(sb, false);
-	if (wait)
-		return sync_dirty_buffer(ATOMFS_SB(sb)->sbh);
-	return 0;
+	if (wait && !err)
+		err = sync_dirty_buffer(sbi->sbh);
+	return err;
+}
+
+static int atomfs_freeze_fs(struct super_block *sb)
+{
+	int err;
+
+	if (sb_rdonly(sb))
+		return 0;
+	flush_workqueue(ATOMFS_SB(sb)->endio_wq);
+	/* A frozen filesystem is clean on disk: snapshots need no replay. */
+	err = atomfs_journal_flush(sb);
+	return err ?: atomfs_write_sb(sb, !atomfs_has_open_orphans(sb));
+}
+
+static int atomfs_unfreeze_fs(struct super_block *sb)
+{
+	if (sb_rdonly(sb))
+		return 0;
+	return atomfs_write_sb(sb, false);
 }
 
 static void atomfs_put_super(struct super_block *sb)
 {
 	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	int err;
 
-	if (!sb_rdonly(sb))
+	/* Conversions need handles: they end before the journal does. */
+	destroy_workqueue(sbi->endio_wq);
+	err = atomfs_journal_close(sb);
+	if (err)
+		pr_err("atomfs (%s): journal not emptied at unmount (%d): the next mount recovers it\n",
+		       sb->s_id, err);
+	else if (!sb_rdonly(sb))
 		atomfs_write_sb(sb, true);
 	atomfs_sysfs_unregister(sb);
-	destroy_workqueue(sbi->endio_wq);
 	brelse(sbi->sbh);
+	kfree(sbi->alloc_view);
 	sb->s_fs_info = NULL;
 	kfree(sbi);
 }
@@ -156,6 +191,10 @@ static int atomfs_show_options(struct seq_file *seq, struct dentry *root)
 			   atomfs_errors_names[sbi->opts.errors]);
 	if (!sbi->opts.atomic)
 		seq_puts(seq, ",atomic=off");
+	if (!sbi->opts.barrier)
+		seq_puts(seq, ",nobarrier");
+	if (sbi->opts.commit_secs != ATOMFS_DEFAULT_COMMIT_SECS)
+		seq_printf(seq, ",commit=%u", sbi->opts.commit_secs);
 	return 0;
 }
 
@@ -184,10 +223,13 @@ static void atomfs_free_inode(struct inode *inode)
 static const struct super_operations atomfs_super_ops = {
 	.alloc_inode	= atomfs_alloc_inode,
 	.free_inode	= atomfs_free_inode,
+	.dirty_inode	= atomfs_dirty_inode,
 	.write_inode	= atomfs_write_inode,
 	.evict_inode	= atomfs_evict_inode,
 	.put_super	= atomfs_put_super,
 	.sync_fs	= atomfs_sync_fs,
+	.freeze_fs	= atomfs_freeze_fs,
+	.unfreeze_fs	= atomfs_unfreeze_fs,
 	.statfs		= atomfs_statfs,
 	.show_options	= atomfs_show_options,
 };
@@ -318,6 +360,7 @@ static int atomfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	struct atomfs_mount_opts *opts = fc->fs_private;
 	struct atomfs_sb_info *sbi;
 	struct inode *root;
+	bool was_clean;
 	int err;
 
 	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
@@ -338,6 +381,16 @@ static int atomfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	}
 
 	err = atomfs_load_sb(sb, fc->sb_flags & SB_SILENT);
+	if (err)
+		goto out_free;
+	was_clean = le16_to_cpu(sbi->raw->s_state) & ATOMFS_STATE_CLEAN;
+	sbi->alloc_view = kmalloc(ATOMFS_BITMAP_BYTES, GFP_KERNEL);
+	if (!sbi->alloc_view) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	/* Recovery first: it rewrites metadata under any buffer read. */
+	err = atomfs_journal_open(sb);
 	if (err)
 		goto out_free;
 
@@ -398,6 +451,18 @@ static int atomfs_fill_super(struct super_block *sb, struct fs_context *fc)
 			       sb->s_id, err);
 			goto out_sysfs;
 		}
+		if (!was_clean) {
+			err = atomfs_orphan_cleanup(sb);
+			if (err < 0) {
+				pr_err("atomfs (%s): cannot release orphan inodes: %d\n",
+				       sb->s_id, err);
+				goto out_sysfs;
+			}
+			if (err)
+				pr_info("atomfs (%s): released %d orphan inode(s)\n",
+					sb->s_id, err);
+			err = 0;
+		}
 	}
 	return 0;
 
@@ -409,13 +474,16 @@ out_root:
 out_free:
 	if (sbi->endio_wq)
 		destroy_workqueue(sbi->endio_wq);
+	atomfs_journal_close(sb);
 	brelse(sbi->sbh);
+	kfree(sbi->alloc_view);
 	sb->s_fs_info = NULL;
 	kfree(sbi);
 	return err;
 }
 
-enum { ATOMFS_OPT_ERRORS, ATOMFS_OPT_ATOMIC };
+enum { ATOMFS_OPT_ERRORS, ATOMFS_OPT_ATOMIC, ATOMFS_OPT_BARRIER,
+	ATOMFS_OPT_COMMIT };
 
 static const struct constant_table atomfs_param_errors[] = {
 	{ "remount-ro",	ATOMFS_ERRORS_RO },
@@ -433,6 +501,8 @@ static const struct constant_table atomfs_param_atomic[] = {
 static const struct fs_parameter_spec atomfs_param_spec[] = {
 	fsparam_enum("errors", ATOMFS_OPT_ERRORS, atomfs_param_errors),
 	fsparam_enum("atomic", ATOMFS_OPT_ATOMIC, atomfs_param_atomic),
+	fsparam_flag_no("barrier", ATOMFS_OPT_BARRIER),
+	fsparam_u32("commit", ATOMFS_OPT_COMMIT),
 	{}
 };
 
@@ -453,6 +523,16 @@ static int atomfs_parse_param(struct fs_context *fc,
 		break;
 	case ATOMFS_OPT_ATOMIC:
 		opts->atomic = result.uint_32;
+		break;
+	case ATOMFS_OPT_BARRIER:
+		opts->barrier = !result.negated;
+		break;
+	case ATOMFS_OPT_COMMIT:
+		if (result.uint_32 > ATOMFS_MAX_COMMIT_SECS)
+			return invalfc(fc, "Bad value for 'commit': %u seconds, the most is %u",
+				       result.uint_32, ATOMFS_MAX_COMMIT_SECS);
+		opts->commit_secs = result.uint_32 ?:
+				    ATOMFS_DEFAULT_COMMIT_SECS;
 		break;
 	default:
 		return -EINVAL;
@@ -475,7 +555,10 @@ static int atomfs_reconfigure(struct fs_context *fc)
 
 	sync_filesystem(sb);
 	if (to_ro && !sb_rdonly(sb)) {
-		err = atomfs_write_sb(sb, true);
+		flush_workqueue(sbi->endio_wq);
+		err = atomfs_journal_flush(sb);
+		if (!err)
+			err = atomfs_write_sb(sb, !atomfs_has_open_orphans(sb));
 	} else if (!to_ro && sb_rdonly(sb)) {
 		u32 ro_compat = le32_to_cpu(sbi->raw->s_feature_ro_compat);
 
@@ -494,6 +577,7 @@ static int atomfs_reconfigure(struct fs_context *fc)
 		atomfs_atomic_setup(sb);
 	}
 	sbi->opts = *opts;
+	atomfs_journal_apply_opts(sb);
 	return 0;
 }
 
@@ -522,6 +606,8 @@ static int atomfs_init_fs_context(struct fs_context *fc)
 		*opts = (struct atomfs_mount_opts) {
 			.errors = ATOMFS_ERRORS_RO,
 			.atomic = true,
+			.barrier = true,
+			.commit_secs = ATOMFS_DEFAULT_COMMIT_SECS,
 		};
 	fc->ops = &atomfs_context_ops;
 	fc->fs_private = opts;

@@ -43,6 +43,13 @@ int atomfs_symlink_store(struct inode *inode, const char *target,
 		return -ENOMEM;
 	}
 	lock_buffer(bh);
+	err = atomfs_journal_create(inode->i_sb, bh);
+	if (err) {
+		unlock_buffer(bh);
+		brelse(bh);
+		atomfs_free_meta(inode, blkno);
+		return err;
+	}
 	memset(bh->b_data, 0, ATOMFS_BLOCK_SIZE);
 	sl = (struct atomfs_symlink_block *)bh->b_data;
 	sl->sl_magic = cpu_to_le32(ATOMFS_SYMLINK_MAGIC);
@@ -55,8 +62,10 @@ int atomfs_symlink_store(struct inode *inode, const char *target,
 	set_buffer_uptodate(bh);
 	set_buffer_atomfs_verified(bh);
 	unlock_buffer(bh);
-	mark_buffer_dirty(bh);
+	err = atomfs_journal_dirty(inode->i_sb, bh);
 	brelse(bh);
+	if (err)
+		return err;
 	ai->i_root = blkno;
 	mark_inode_dirty(inode);
 	return 0;

@@ -90,7 +90,13 @@ static void atomfs_finish_bio(struct atomfs_bio *ab, int err)
 	bio_put(bio);
 }
 
-/* Mark the blocks of one completed bio written, then finish its folios. */
+/*
+ * Mark the blocks of one completed bio written, in a transaction of the
+ * journal, then finish its folios: a waiter on their writeback (fsync)
+ * then finds the conversion in i_datasync_tid.  The commit of that
+ * transaction flushes the device cache before its commit block, so the
+ * data is durable before the blocks can read as written.
+ */
 static void atomfs_finish_unwritten(struct atomfs_bio *ab)
 {
 	struct inode *inode = ab->inode;
@@ -101,12 +107,6 @@ static void atomfs_finish_unwritten(struct atomfs_bio *ab)
 		nofs = atomfs_map_lock(inode);
 		err = atomfs_extents_convert(inode, ab->pos >> ATOMFS_BLOCK_SHIFT,
 					     ab->size >> ATOMFS_BLOCK_SHIFT);
-		/*
-		 * The VFS may have written this inode already in this sync
-		 * pass: store the new tree root now, not at a later pass.
-		 */
-		if (!err)
-			err = atomfs_store_inode_meta(inode);
 		atomfs_map_unlock(inode, nofs);
 	}
 	atomfs_finish_bio(ab, err);

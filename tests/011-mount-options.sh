@@ -7,7 +7,8 @@
 # The atomfs options of the mount on $MNT as /proc/mounts shows them.
 mount_opts() {
 	awk -v m="$MNT" '$2 == m && $3 == "atomfs" { print $4 }' /proc/mounts |
-		tr ',' '\n' | grep -E '^(errors|atomic)=' | paste -sd, || true
+		tr ',' '\n' | grep -E '^((errors|atomic|commit)=|nobarrier$)' |
+		paste -sd, || true
 }
 
 mount_flag() {
@@ -47,7 +48,10 @@ run_ok umount "$MNT"
 for o in errors=remount-ro:: errors=continue::errors=continue \
 	errors=panic::errors=panic atomic=on:: atomic=off::atomic=off \
 	errors=continue,atomic=off::errors=continue,atomic=off \
-	atomic=off,atomic=on:: errors=panic,errors=remount-ro::; do
+	atomic=off,atomic=on:: errors=panic,errors=remount-ro:: \
+	commit=1::commit=1 commit=300::commit=300 commit=5:: commit=0:: \
+	nobarrier::nobarrier barrier:: nobarrier,barrier:: \
+	atomic=off,nobarrier,commit=30::atomic=off,nobarrier,commit=30; do
 	opt=${o%%::*}
 	want=${o#*::}
 	run_ok mount -t atomfs -o "$opt" "$DEV" "$MNT"
@@ -67,6 +71,10 @@ bad_option atomic=maybe atomic
 bad_option atomic=1 atomic
 bad_option atomic atomic
 bad_option errors errors
+bad_option commit=301 commit
+bad_option commit=-1 commit
+bad_option commit=soon commit
+bad_option barrier=1 barrier
 # The new mount API rejects them too, with the message in its own log.
 run_ok mount_errno fsconfig errors foo EINVAL
 run_ok mount_errno fsconfig atomic maybe EINVAL
@@ -91,7 +99,10 @@ assert_eq "options kept by a failed remount" errors=continue,atomic=off \
 	"$(mount_opts)"
 run_ok mount -o remount,errors=panic,atomic=on "$MNT"
 assert_eq "after remount errors=panic,atomic=on" errors=panic "$(mount_opts)"
-run_ok mount -o remount,errors=remount-ro "$MNT"
+run_ok mount -o remount,nobarrier,commit=2 "$MNT"
+assert_eq "after remount nobarrier,commit=2" errors=panic,nobarrier,commit=2 \
+	"$(mount_opts)"
+run_ok mount -o remount,errors=remount-ro,barrier,commit=5 "$MNT"
 assert_eq "after remount back to defaults" "" "$(mount_opts)"
 assert_eq "content across remounts" hello "$(cat "$MNT/f")"
 

@@ -62,8 +62,9 @@ scsi_trace_off() {
 }
 
 # scsi_extract: each traced command to $DEV as 'NAME LBA TXLEN' (LBA and
-# TXLEN '-' for commands without them, such as SYNCHRONIZE_CACHE), and each
-# trace_marker line as 'MARK TEXT', in trace order
+# TXLEN '-' for commands without them, such as SYNCHRONIZE_CACHE), plain
+# WRITE_10/12/16 with a fourth field FUA (1 with the Force Unit Access bit,
+# else 0), and each trace_marker line as 'MARK TEXT', in trace order
 scsi_extract() {
 	awk -v host="host_no=$SCSI_HOST " '
 		/tracing_mark_write: / {
@@ -79,11 +80,17 @@ scsi_extract() {
 				split(substr(rest, 2, RLENGTH - 1), f, / /)
 				lba = substr(f[1], 5); txlen = substr(f[2], 7)
 			}
-			print name, lba, txlen
+			if (name !~ /^WRITE_(10|12|16)$/) {
+				print name, lba, txlen
+				next
+			}
+			# FUA is bit 3 of CDB byte 1
+			fua = match(rest, /raw=[0-9a-fA-F]+ [0-9a-fA-F][89a-fA-F]/) ? 1 : 0
+			print name, lba, txlen, fua
 		}' "$SCSI_TRACE"
 }
 
-# scsi_cmds REGEX: 'NAME LBA TXLEN' of each traced command to $DEV whose
+# scsi_cmds REGEX: 'NAME LBA TXLEN [FUA]' of each traced command to $DEV whose
 # name matches REGEX (anchored), in trace order
 scsi_cmds() {
 	scsi_extract | grep -E -- "^($1) " || true

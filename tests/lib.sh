@@ -66,6 +66,8 @@ expect_log() {
 atomfs_load() {
 	grep -q '^atomfs ' /proc/modules && return 0
 	modprobe libcrc32c 2>/dev/null || true
+	# insmod does not resolve dependencies: the journal layer first.
+	run_ok modprobe jbd2
 	run_ok insmod "$TOP/atomfs/atomfs.ko"
 	grep -q -w atomfs /proc/filesystems || fail "atomfs not registered"
 }

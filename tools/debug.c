@@ -763,7 +763,20 @@ static void usage(FILE *f)
 		"  populate DIRINO COUNT SIZE  files f0 .. f<COUNT-1>\n"
 		"  mkdir DIRINO NAME           directory (prints its inode)\n"
 		"  symlink DIRINO NAME TARGET  symbolic link (prints its inode)\n"
-		"  link DIRINO NAME INO        hard link\n");
+		"  link DIRINO NAME INO        hard link\n"
+		"  unlink DIRINO NAME          remove a name; the inode stays, one link\n"
+		"                              less (as if open; see inode-set flags)\n"
+		"  journal                     journal superblock fields, 'csum ok|bad'\n"
+		"  journal-set FIELD VALUE     set a field, recompute the checksum\n"
+		"  journal-set-raw FIELD VALUE\n"
+		"  journal-write [-a JSTART:JBLOCKS] [-F] START SEQ TXN...\n"
+		"                              synthetic transactions in the log, from\n"
+		"                              log block START; TXN: ITEM[,ITEM...][:MODE],\n"
+		"                              ITEM: bN eN iN xN rN BN+COUNT, MODE: commit\n"
+		"                              nocommit torn badcommit stale baddesc\n"
+		"                              badrevoke (see debug_journal.c)\n"
+		"  journal-pattern BLKNO       what journal-write's pattern says a block\n"
+		"                              holds: zero, 'seq N [escaped]' or other\n");
 }
 
 struct command {
@@ -864,6 +877,12 @@ static const struct command commands[] = {
 	{ "mkdir", true, cmd_mkdir },
 	{ "symlink", true, cmd_symlink },
 	{ "link", true, cmd_link },
+	{ "unlink", true, cmd_unlink },
+	{ "journal", false, cmd_journal },
+	{ "journal-set", true, cmd_journal_set },
+	{ "journal-set-raw", true, cmd_journal_set_raw },
+	{ "journal-write", true, cmd_journal_write },
+	{ "journal-pattern", false, cmd_journal_pattern },
 };
 
 int main(int argc, char **argv)

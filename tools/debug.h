@@ -22,5 +22,13 @@ int cmd_populate(struct afs *fs, int argc, char **argv);
 int cmd_mkdir(struct afs *fs, int argc, char **argv);
 int cmd_symlink(struct afs *fs, int argc, char **argv);
 int cmd_link(struct afs *fs, int argc, char **argv);
+int cmd_unlink(struct afs *fs, int argc, char **argv);
+
+/* debug_journal.c */
+int cmd_journal(struct afs *fs, int argc, char **argv);
+int cmd_journal_set(struct afs *fs, int argc, char **argv);
+int cmd_journal_set_raw(struct afs *fs, int argc, char **argv);
+int cmd_journal_write(struct afs *fs, int argc, char **argv);
+int cmd_journal_pattern(struct afs *fs, int argc, char **argv);
 
 #endif /* _ATOMFS_DEBUG_H */

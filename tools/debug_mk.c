@@ -452,3 +452,92 @@ err:
 	mk_abort(&m);
 	return -1;
 }
+
+/*
+ * unlink DIRINO NAME: the name goes, and with it one link of the inode it
+ * named (a directory's link count drops to 0, and its parent's by one), as
+ * the kernel leaves an inode that is still open: in the inode table, with
+ * all its blocks.  The kernel would set ATOMFS_INODE_ORPHAN on it in the
+ * same transaction; inode-set does that separately.
+ */
+int cmd_unlink(struct afs *fs, int argc, char **argv)
+{
+	struct atomfs_inode dir, in;
+	struct afs_items items = { 0 };
+	struct afs_dirent_view de;
+	u64 dirino, *old = NULL, root, nodes, blocks, sec;
+	size_t nold = 0, i;
+	u32 nsec;
+	long idx;
+	struct mk m;
+	int err;
+
+	if (argc != 2)
+		return fail("usage: unlink DIRINO NAME");
+	if (arg_u64(argv[0], "directory", &dirino))
+		return -1;
+	if (read_live_inode(fs, dirino, &dir))
+		return -1;
+	if (!S_ISDIR(le16toh(dir.i_mode)))
+		return fail("inode %llu is not a directory",
+			    (unsigned long long)dirino);
+	if (mk_begin(&m, fs))
+		return -1;
+	err = afs_tree_load(fs, dirino, ATOMFS_BTREE_DIR, le64toh(dir.i_root),
+			    &items, &old, &nold);
+	if (err) {
+		fail("directory %llu: cannot read its tree (%s)",
+		     (unsigned long long)dirino, strerror(-err));
+		goto err;
+	}
+	idx = afs_dir_find(fs, &items, argv[1], strlen(argv[1]));
+	if (idx < 0 || !afs_dirent_parse(items.v[idx].val, items.v[idx].size,
+					 &de)) {
+		fail("directory %llu has no entry '%s'",
+		     (unsigned long long)dirino, argv[1]);
+		goto err;
+	}
+	if (read_live_inode(fs, de.ino, &in))
+		goto err;
+	items_del(&items, idx);
+	err = afs_tree_store(fs, &m.a, dirino, ATOMFS_BTREE_DIR, &items,
+			     &root, &nodes);
+	if (err) {
+		fail("directory %llu: cannot write its tree: %s",
+		     (unsigned long long)dirino, strerror(-err));
+		goto err;
+	}
+	for (i = 0; i < nold; i++) {
+		bitmap_clear(&m.bbm, old[i]);
+		m.freed++;
+	}
+	blocks = le64toh(dir.i_blocks) - nold + nodes;
+	afs_now(&sec, &nsec);
+	dir.i_root = htole64(root);
+	dir.i_blocks = htole64(blocks);
+	dir.i_size = htole64(blocks << ATOMFS_BLOCK_SHIFT);
+	dir.i_nentries = htole64(le64toh(dir.i_nentries) - 1);
+	dir.i_mtime = dir.i_ctime = htole64(sec);
+	dir.i_mtime_nsec = dir.i_ctime_nsec = htole32(nsec);
+	if (S_ISDIR(le16toh(in.i_mode))) {
+		dir.i_nlink = htole32(le32toh(dir.i_nlink) - 1);
+		in.i_nlink = 0;
+	} else {
+		in.i_nlink = htole32(le32toh(in.i_nlink) - 1);
+	}
+	in.i_ctime = htole64(sec);
+	in.i_ctime_nsec = htole32(nsec);
+	if (afs_write_inode(fs, dirino, &dir) ||
+	    afs_write_inode(fs, de.ino, &in)) {
+		fail("cannot write the inodes");
+		goto err;
+	}
+	items_free(&items);
+	free(old);
+	return mk_end(&m);
+err:
+	items_free(&items);
+	free(old);
+	mk_abort(&m);
+	return -1;
+}

@@ -64,6 +64,15 @@ void verbose(struct fsck *f, const char *fmt, ...)
 	va_end(ap);
 }
 
+void note(struct fsck *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(f, "", fmt, ap);
+	va_end(ap);
+}
+
 const char *esc_name(const char *name, unsigned int len, char *buf,
 		     size_t size)
 {
@@ -326,10 +335,11 @@ static void scan_slot(struct fsck *f, u64 ino, const struct atomfs_inode *in)
 	fi->parent = le64toh(in->i_parent);
 	fi->root = le64toh(in->i_root);
 	fi->nentries = le64toh(in->i_nentries);
-	if (flags & ~ATOMFS_INODE_INLINE_SYMLINK) {
+	if (flags & ~(ATOMFS_INODE_INLINE_SYMLINK | ATOMFS_INODE_ORPHAN)) {
 		problem(f, "inode %llu: unknown flags 0x%x", n,
-			flags & ~ATOMFS_INODE_INLINE_SYMLINK);
-		fi->flags &= ATOMFS_INODE_INLINE_SYMLINK;
+			flags & ~(ATOMFS_INODE_INLINE_SYMLINK |
+				  ATOMFS_INODE_ORPHAN));
+		fi->flags &= ATOMFS_INODE_INLINE_SYMLINK | ATOMFS_INODE_ORPHAN;
 	}
 	if ((flags & ATOMFS_INODE_INLINE_SYMLINK) && !S_ISLNK(mode)) {
 		problem(f, "inode %llu: inline symlink flag on a %s", n,
@@ -516,6 +526,9 @@ static int run(struct fsck *f, const char *path)
 			       (unsigned long long)f->problems);
 		return ret;
 	}
+	ret = check_journal(f);
+	if (ret)
+		return ret;
 	f->slot = xcalloc(f->fs.inodes, 1);
 	f->idx = xcalloc(f->fs.inodes, sizeof(*f->idx));
 	bitmap_init(&f->used, f->fs.bb_blocks);
@@ -539,11 +552,13 @@ static int run(struct fsck *f, const char *path)
 			check_units(f, f->fi[i]);
 	check_namespace(f);
 	check_counts(f);
+	check_orphans(f);
 	check_bitmaps_vs_found(f, &used_blocks, &used_inodes);
 	if (f->ioerr)
 		return FSCK_ERROR;
 
-	if (f->problems && f->repair) {
+	/* A replay alone leaves nothing to write back. */
+	if ((f->problems || f->releases) && f->repair) {
 		if (write_repairs(f))
 			return FSCK_ERROR;
 		used_blocks = bitmap_weight(&f->used, 0, f->fs.blocks);
@@ -551,7 +566,7 @@ static int run(struct fsck *f, const char *path)
 	print_summary(f, used_blocks);
 	(void)used_inodes;
 	if (!f->problems)
-		return FSCK_OK;
+		return f->changes ? FSCK_CORRECTED : FSCK_OK;
 	return f->repair ? FSCK_CORRECTED : FSCK_UNCORRECTED;
 }
 
@@ -559,12 +574,17 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: fsck.atomfs [-n | -y] [-f] [-v] DEVICE|FILE\n"
-		"  -n  check only, change nothing (the default)\n"
-		"  -y  repair every problem that can safely be repaired\n"
+		"  -n  check only, change nothing (the default); a journal that\n"
+		"      needs recovery is recovered in memory and the filesystem\n"
+		"      checked as the next mount would find it\n"
+		"  -y  recover the journal, release orphan inodes as a mount would,\n"
+		"      and repair every problem that can safely be repaired\n"
 		"  -f  check even a clean filesystem (always done; for fsck(8))\n"
 		"  -v  more detail\n"
-		"Exit status: 0 no problems, 1 problems corrected, 4 problems left,\n"
-		"8 operational error, 16 usage error.\n");
+		"Exit status: 0 no problems (-n: a journal needing recovery and\n"
+		"orphans are none), 1 journal recovered, orphans released or\n"
+		"problems corrected, 4 problems left, 8 operational error, 16 usage\n"
+		"error.\n");
 }
 
 int main(int argc, char **argv)
@@ -603,6 +623,7 @@ int main(int argc, char **argv)
 		return FSCK_USAGE;
 	}
 	ret = run(&f, argv[optind]);
+	journal_release(&f);
 	afs_close(&f.fs);
 	if (ret != FSCK_CORRECTED)
 		return ret;
@@ -611,6 +632,7 @@ int main(int argc, char **argv)
 	memset(&again, 0, sizeof(again));
 	again.quiet = true;
 	ret = run(&again, argv[optind]);
+	journal_release(&again);
 	afs_close(&again.fs);
 	if (ret == FSCK_OK)
 		return FSCK_CORRECTED;
@@ -618,6 +640,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)again.problems);
 	memset(&again, 0, sizeof(again));
 	run(&again, argv[optind]);
+	journal_release(&again);
 	afs_close(&again.fs);
 	return FSCK_UNCORRECTED;
 }

@@ -13,6 +13,7 @@
 
 #include "edit.h"
 #include "fs.h"
+#include "journal.h"
 
 /* fsck(8) exit codes */
 #define FSCK_OK			0
@@ -96,6 +97,18 @@ struct fsck {
 	bool		ioerr;
 	u64		problems;
 	u64		fixes;
+	/*
+	 * With -y, what was done that no problem asked for: the journal's
+	 * recovery and the release of orphans, work the next mount would
+	 * have done.  It makes the exit status 1 all the same.
+	 */
+	u64		changes;
+	u64		releases;	/* orphans released: to write back */
+	bool		replayed;
+
+	/* -n: the recovered journal, laid over the device */
+	struct jnl_recovery jr;
+	struct disk_block *overlay;
 
 	bool		sb_dirty;	/* write the superblock back */
 	bool		bitmaps_bad;	/* a bitmap block is damaged */
@@ -124,6 +137,8 @@ struct fsck {
 __printf(2, 3) void problem(struct fsck *f, const char *fmt, ...);
 __printf(2, 3) void fixed(struct fsck *f, const char *fmt, ...);
 __printf(2, 3) void verbose(struct fsck *f, const char *fmt, ...);
+/* A line that is no problem: what the next mount will do */
+__printf(2, 3) void note(struct fsck *f, const char *fmt, ...);
 /* A name for messages, with unprintable bytes escaped */
 const char *esc_name(const char *name, unsigned int len, char *buf,
 		     size_t size);
@@ -143,6 +158,13 @@ struct finode *block_owner(struct fsck *f, u64 blkno);
 /* fsck_ns.c: the namespace */
 void check_namespace(struct fsck *f);
 void check_counts(struct fsck *f);
+
+/* Orphans (ATOMFS_INODE_ORPHAN) the kernel had not released yet */
+void check_orphans(struct fsck *f);
+
+/* fsck_journal.c: the jbd2 journal, recovered before anything else */
+int check_journal(struct fsck *f);
+void journal_release(struct fsck *f);
 
 /* fsck_fix.c: writing the model back */
 int write_repairs(struct fsck *f);

@@ -254,6 +254,27 @@ static bool orphan(const struct finode *fi)
 	return !fi->nlink && (!is_dir(fi) || !fi->dents.n);
 }
 
+/*
+ * An inode that lost its last name while it was open, and whose space the
+ * kernel had not released yet: legal after a crash, the next mount frees
+ * it.  -y does what that mount would.
+ */
+static void release_orphan(struct fsck *f, struct finode *fi)
+{
+	unsigned long long ino = fi->ino;
+
+	fi_clear(f, fi);
+	if (!f->repair) {
+		note(f, "orphan inode %llu (to be released by the next mount)",
+		     ino);
+		return;
+	}
+	f->releases++;
+	f->changes++;
+	fixed(f, "orphan inode %llu released (%s with link count 0)", ino,
+	      mode_name(fi->mode));
+}
+
 /* The root must be a live directory; make an empty one if it is not. */
 static void check_root(struct fsck *f)
 {
@@ -337,6 +358,10 @@ void check_namespace(struct fsck *f)
 		if (d->clear || !is_dir(d) || d->visited)
 			continue;
 		top = unreachable_top(f, d, namer, stamp, i + 1);
+		if (orphan(top) && (top->flags & ATOMFS_INODE_ORPHAN)) {
+			release_orphan(f, top);
+			continue;
+		}
 		if (orphan(top)) {
 			problem(f, "inode %llu: unreachable directory with link count 0 (orphan)",
 				(unsigned long long)top->ino);
@@ -359,6 +384,10 @@ void check_namespace(struct fsck *f)
 
 		if (t->clear || is_dir(t) || t->refs)
 			continue;
+		if (orphan(t) && (t->flags & ATOMFS_INODE_ORPHAN)) {
+			release_orphan(f, t);
+			continue;
+		}
 		if (orphan(t)) {
 			problem(f, "inode %llu: unreachable %s with link count 0 (orphan)",
 				(unsigned long long)t->ino, mode_name(t->mode));
@@ -425,5 +454,63 @@ void check_counts(struct fsck *f)
 			problem(f, "inode %llu: block count %llu, found %llu",
 				ino, (unsigned long long)fi->blocks,
 				(unsigned long long)fi->read_blocks);
+	}
+}
+
+/*
+ * Orphans that keep their names: a truncate was freeing the blocks past
+ * i_size over several transactions.  The next mount frees what lies past
+ * i_size rounded up to the atomic unit and clears the flag; -y does the
+ * same.  Only regular files are truncated so; the flag on anything else
+ * with links is damage.
+ */
+void check_orphans(struct fsck *f)
+{
+	u64 ub = f->fs.unit_blocks;
+	size_t i, j;
+
+	for (i = 0; i < f->nfi; i++) {
+		struct finode *fi = f->fi[i];
+		unsigned long long ino = fi->ino;
+		u64 limit, freed = 0;
+
+		if (fi->clear || !(fi->flags & ATOMFS_INODE_ORPHAN))
+			continue;
+		if (!S_ISREG(fi->mode)) {
+			problem(f, "inode %llu: orphan flag on a %s with %u link%s",
+				ino, mode_name(fi->mode), fi->nlink,
+				fi->nlink == 1 ? "" : "s");
+			fi->flags &= ~ATOMFS_INODE_ORPHAN;
+			continue;
+		}
+		limit = ROUND_UP(DIV_ROUND_UP(fi->size, ATOMFS_BLOCK_SIZE), ub);
+		for (j = 0; j < fi->next; j++) {
+			struct fext *e = &fi->ext[j];
+
+			if (e->drop || e->lblk + e->len <= limit)
+				continue;
+			freed += e->lblk + e->len - MAX(e->lblk, limit);
+		}
+		if (!f->repair) {
+			note(f, "orphan inode %llu (%llu blocks past its size to be released by the next mount)",
+			     ino, (unsigned long long)freed);
+			continue;
+		}
+		for (j = 0; j < fi->next; j++) {
+			struct fext *e = &fi->ext[j];
+
+			if (e->drop || e->lblk + e->len <= limit)
+				continue;
+			if (e->lblk >= limit)
+				e->drop = true;
+			else
+				e->len = limit - e->lblk;
+			fi->tree_dirty = true;
+		}
+		fi->flags &= ~ATOMFS_INODE_ORPHAN;
+		f->releases++;
+		f->changes++;
+		fixed(f, "orphan inode %llu released: %llu blocks past its size freed, flag cleared",
+		      ino, (unsigned long long)freed);
 	}
 }

@@ -17,6 +17,7 @@
 
 #include "edit.h"
 #include "fs.h"
+#include "journal.h"
 
 struct mkfs_opts {
 	unsigned int	unit_shift;
@@ -33,19 +34,20 @@ struct mkfs_opts {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: mkfs.atomfs [-a UNIT] [-L LABEL] [-N INODES] [-J BLOCKS|SIZE|size=MB]\n"
+		"Usage: mkfs.atomfs [-a UNIT] [-L LABEL] [-N INODES] [-J size=MB|BLOCKS|SIZE]\n"
 		"                   [-f] [-q] DEVICE|FILE [SIZE]\n"
 		"  -a UNIT   atomic unit: a power of two from 4k to 1m (default 16k)\n"
 		"  -L LABEL  volume label, at most %u bytes\n"
 		"  -N NUM    number of inodes (default one per 8 KiB)\n"
-		"  -J N      room for the metadata journal: N blocks, or a size with a\n"
-		"            k/m/g suffix, or size=MB; 0 for none (default: 1/256 of\n"
-		"            the filesystem, 4 MiB to 128 MiB, none below 128 MiB)\n"
+		"  -J SIZE   size of the metadata journal: size=MB (MiB, as mke2fs\n"
+		"            takes it), a number of 4 KiB blocks, or a size with a\n"
+		"            k/m/g suffix; at least %u blocks (4 MiB) (default: 1/64\n"
+		"            of the filesystem, from 4 MiB to 128 MiB)\n"
 		"  -f        overwrite an existing filesystem or signature\n"
 		"  -q        print nothing on success\n"
 		"  SIZE      use only this much of the device (a file is created or\n"
 		"            extended to it)\n",
-		ATOMFS_LABEL_SIZE);
+		ATOMFS_LABEL_SIZE, ATOMFS_MIN_JOURNAL_BLOCKS);
 }
 
 static int parse_unit(const char *s, unsigned int *shift)
@@ -85,13 +87,13 @@ static int parse_journal(const char *s, u64 *blocks)
 	return 0;
 }
 
+/* Default journal: 1/64 of the filesystem, 4 MiB to 128 MiB */
+#define JOURNAL_DEFAULT_MAX	32768ULL
+
 static u64 default_journal(u64 blocks)
 {
-	u64 j = blocks / 256;
-
-	if (blocks < 32768)
-		return 0;
-	return MIN(MAX(j, 1024), 32768);
+	return MIN(MAX(blocks / 64, ATOMFS_MIN_JOURNAL_BLOCKS),
+		   JOURNAL_DEFAULT_MAX);
 }
 
 static u64 inode_count(const struct mkfs_opts *o, u64 blocks)
@@ -112,12 +114,25 @@ static bool layout(const struct mkfs_opts *o, u64 blocks,
 	u64 jb = o->journal_set ? o->journal : default_journal(blocks);
 
 	afs_layout_fixed(l, blocks, inode_count(o, blocks));
-	l->j_start = jb ? l->data_start : 0;
+	l->j_start = l->data_start;
 	l->j_blocks = jb;
 	/* Data units are naturally aligned on the device. */
 	l->data_start = ROUND_UP(l->data_start + jb, ub);
 	/* Room for the metadata and at least a few units of data */
 	return blocks >= ATOMFS_MIN_BLOCKS && l->data_start + 4 * ub <= blocks;
+}
+
+/* The largest journal that fits in @blocks blocks, 0 when none does */
+static u64 max_journal(const struct mkfs_opts *o, u64 blocks)
+{
+	u64 ub = 1ULL << (o->unit_shift - ATOMFS_BLOCK_SHIFT);
+	struct afs_layout l;
+
+	afs_layout_fixed(&l, blocks, inode_count(o, blocks));
+	/* data_start = ROUND_UP(ds + jb, ub) <= blocks - 4 ub, a multiple */
+	if (blocks < ATOMFS_MIN_BLOCKS || l.data_start + 4 * ub > blocks)
+		return 0;
+	return blocks - 4 * ub - l.data_start;
 }
 
 /* The smallest filesystem these options can make, in blocks */
@@ -240,9 +255,8 @@ static void fill_sb(struct atomfs_super_block *sb, const struct mkfs_opts *o,
 	sb->s_block_shift = ATOMFS_BLOCK_SHIFT;
 	sb->s_atomic_shift = o->unit_shift;
 	sb->s_inode_size = htole16(ATOMFS_INODE_SIZE);
-	if (l->j_blocks)
-		sb->s_feature_compat =
-			htole32(ATOMFS_FEATURE_COMPAT_JOURNAL_AREA);
+	sb->s_feature_compat = htole32(ATOMFS_FEATURE_COMPAT_JOURNAL_AREA);
+	sb->s_feature_incompat = htole32(ATOMFS_FEATURE_INCOMPAT_JOURNAL);
 	sb->s_blocks_count = htole64(l->blocks);
 	sb->s_free_blocks = htole64(l->blocks - l->data_start);
 	sb->s_inodes_count = htole64(l->inodes);
@@ -275,7 +289,7 @@ static void fill_sb(struct atomfs_super_block *sb, const struct mkfs_opts *o,
 static int make_fs(struct afs *fs, const struct mkfs_opts *o,
 		   const struct afs_layout *l)
 {
-	u8 zero[ATOMFS_BLOCK_SIZE];
+	u8 zero[ATOMFS_BLOCK_SIZE], jsb[ATOMFS_BLOCK_SIZE];
 	u64 sec;
 	u32 nsec;
 	int err;
@@ -298,7 +312,10 @@ static int make_fs(struct afs *fs, const struct mkfs_opts *o,
 	err = afs_write_block(fs, ATOMFS_SB_BLOCK, zero);
 	if (!err)
 		err = disk_sync(&fs->disk);
-	/* Free inode slots are all zeros; a stale journal must not replay. */
+	/*
+	 * Free inode slots are all zeros; no block of an old log may look
+	 * like a transaction of the new one.
+	 */
 	if (!err)
 		err = disk_zero(&fs->disk, l->it_start,
 				l->data_start - l->it_start);
@@ -306,11 +323,16 @@ static int make_fs(struct afs *fs, const struct mkfs_opts *o,
 		err = write_bitmaps(fs, l);
 	if (!err)
 		err = write_root(fs, sec, nsec);
+	/* The superblock now, in memory: the journal takes its uuid. */
+	fill_sb(fs->sb, o, l, sec);
+	/* An empty journal; the first transaction will be number 1. */
+	jnl_sb_init(jsb, l->j_blocks, fs->sb->s_uuid, 1);
+	if (!err)
+		err = afs_write_block(fs, l->j_start, jsb);
 	if (!err)
 		err = disk_sync(&fs->disk);
 	if (err)
 		return err;
-	fill_sb(fs->sb, o, l, sec);
 	err = afs_write_block(fs, ATOMFS_SB_BLOCK, fs->sbbuf);
 	if (!err)
 		err = disk_sync(&fs->disk);
@@ -350,6 +372,18 @@ static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 		case 'J':
 			if (parse_journal(optarg, &o->journal)) {
 				errmsg("bad journal size '%s'", optarg);
+				return -1;
+			}
+			if (o->journal < ATOMFS_MIN_JOURNAL_BLOCKS) {
+				errmsg("journal of %llu blocks (-J %s) is smaller than the minimum of %u blocks (4 MiB), below which jbd2 refuses it",
+				       (unsigned long long)o->journal, optarg,
+				       ATOMFS_MIN_JOURNAL_BLOCKS);
+				return -1;
+			}
+			if (o->journal > AFS_JOURNAL_MAX_BLOCKS) {
+				errmsg("journal of %llu blocks (-J %s) is larger than jbd2's maximum of %llu blocks",
+				       (unsigned long long)o->journal, optarg,
+				       AFS_JOURNAL_MAX_BLOCKS);
 				return -1;
 			}
 			o->journal_set = true;
@@ -443,7 +477,17 @@ int main(int argc, char **argv)
 	/* No partial unit at the end: every free block is usable data. */
 	blocks = blocks / ub * ub;
 	if (!layout(&o, blocks, &l)) {
-		u64 min = min_blocks(&o);
+		u64 min = min_blocks(&o), maxj = max_journal(&o, blocks);
+
+		if (o.journal_set && maxj >= ATOMFS_MIN_JOURNAL_BLOCKS) {
+			errmsg("%s: a journal of %llu blocks (%s) does not fit: at most %llu blocks fit in %llu",
+			       o.path, (unsigned long long)o.journal,
+			       human_size(o.journal << ATOMFS_BLOCK_SHIFT, hs,
+					  sizeof(hs)),
+			       (unsigned long long)maxj,
+			       (unsigned long long)blocks);
+			return 1;
+		}
 
 		errmsg("%s: %s is too small: with %u KiB units this layout needs at least %llu blocks (%llu bytes)",
 		       o.path, human_size((o.size ? o.size : fs.disk.size),
@@ -467,8 +511,11 @@ int main(int argc, char **argv)
 		printf("  atomic unit  %u KiB (%llu blocks)\n",
 		       1U << (o.unit_shift - 10), (unsigned long long)ub);
 		printf("  inodes       %llu\n", (unsigned long long)l.inodes);
-		printf("  journal area %llu blocks\n",
-		       (unsigned long long)l.j_blocks);
+		printf("  journal      %llu blocks (%s) at block %llu\n",
+		       (unsigned long long)l.j_blocks,
+		       human_size(l.j_blocks << ATOMFS_BLOCK_SHIFT, hs,
+				  sizeof(hs)),
+		       (unsigned long long)l.j_start);
 		printf("  label        %s\n", o.label ? o.label : "");
 		printf("  uuid         %s\n", uuid);
 	}

@@ -82,9 +82,44 @@ void disk_close(struct disk *d)
 	d->fd = -1;
 }
 
+void disk_set_overlay(struct disk *d, const struct disk_block *blocks,
+		      size_t n)
+{
+	d->overlay = blocks;
+	d->noverlay = n;
+}
+
+/* Copy the overlay's part of [@off, @off + @len) into @buf. */
+static void overlay_read(struct disk *d, u64 off, u8 *buf, size_t len)
+{
+	u64 first = off >> ATOMFS_BLOCK_SHIFT, end = off + len;
+	size_t lo = 0, hi = d->noverlay;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->overlay[mid].blkno < first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < d->noverlay; lo++) {
+		const struct disk_block *b = &d->overlay[lo];
+		u64 bs = b->blkno << ATOMFS_BLOCK_SHIFT;
+		u64 s = MAX(bs, off);
+		u64 e = MIN(bs + ATOMFS_BLOCK_SIZE, end);
+
+		if (bs >= end)
+			break;
+		memcpy(buf + (s - off), b->data + (s - bs), e - s);
+	}
+}
+
 int disk_pread(struct disk *d, u64 off, void *buf, size_t len)
 {
 	u8 *p = buf;
+	u64 off0 = off;
+	size_t len0 = len;
 
 	while (len) {
 		ssize_t n = pread(d->fd, p, len, off);
@@ -107,12 +142,20 @@ int disk_pread(struct disk *d, u64 off, void *buf, size_t len)
 		off += n;
 		len -= n;
 	}
+	if (d->noverlay)
+		overlay_read(d, off0, buf, len0);
 	return 0;
 }
 
 int disk_pwrite(struct disk *d, u64 off, const void *buf, size_t len)
 {
 	const u8 *p = buf;
+
+	if (d->noverlay) {
+		errmsg("%s: no write may happen during a read-only check",
+		       d->path);
+		return -EROFS;
+	}
 
 	while (len) {
 		ssize_t n = pwrite(d->fd, p, len, off);

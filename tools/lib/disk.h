@@ -12,6 +12,12 @@
 #define DISK_EXCL	0x2	/* block devices: O_EXCL (not mounted, not in use) */
 #define DISK_CREATE	0x4	/* regular files: create when missing */
 
+/* A block that reads return instead of what the device holds */
+struct disk_block {
+	u64		blkno;
+	const u8	*data;		/* 4 KiB */
+};
+
 struct disk {
 	int		fd;
 	const char	*path;
@@ -19,6 +25,9 @@ struct disk {
 	bool		writable;
 	u64		size;		/* bytes */
 	unsigned int	lbs;		/* logical block size, 512 for files */
+	/* Sorted by block number; while set, nothing may be written. */
+	const struct disk_block *overlay;
+	size_t		noverlay;
 };
 
 int disk_open(struct disk *d, const char *path, int flags);
@@ -29,5 +38,12 @@ int disk_read(struct disk *d, u64 blkno, void *buf, size_t nblocks);
 int disk_write(struct disk *d, u64 blkno, const void *buf, size_t nblocks);
 int disk_zero(struct disk *d, u64 blkno, u64 nblocks);
 int disk_sync(struct disk *d);
+/*
+ * Lay @n blocks (sorted, each once) over the device: every read sees them
+ * as if they had been written, and writes fail.  fsck -n checks a
+ * filesystem as its journal's recovery would leave it this way.
+ */
+void disk_set_overlay(struct disk *d, const struct disk_block *blocks,
+		      size_t n);
 
 #endif /* _ATOMFS_TOOLS_DISK_H */
