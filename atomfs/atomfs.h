@@ -89,6 +89,9 @@ enum atomfs_counter {
 	ATOMFS_CTR_SYNC_ATOMIC_WRITES,	/* with RWF_SYNC/RWF_DSYNC/O_*SYNC */
 	ATOMFS_CTR_DATA_BIOS,		/* plain data write bios submitted */
 	ATOMFS_CTR_WRITE_ERRORS,	/* data write bios that failed */
+	ATOMFS_CTR_ALLOC_COMMIT_WAITS,	/* allocations that waited for freed
+					 * blocks to commit */
+	ATOMFS_CTR_ORPHANS_RELEASED,	/* orphans finished after a crash */
 	ATOMFS_CTR_NR,
 };
 
@@ -284,7 +287,7 @@ int atomfs_journal_close(struct super_block *sb);
 int atomfs_journal_flush(struct super_block *sb);
 handle_t *atomfs_journal_start(struct super_block *sb, int credits,
 			       int revokes);
-int atomfs_journal_stop(handle_t *handle);
+int atomfs_journal_stop(handle_t *handle, int err);
 int atomfs_journal_access(struct super_block *sb, struct buffer_head *bh);
 int atomfs_journal_access_undo(struct super_block *sb, struct buffer_head *bh);
 int atomfs_journal_create(struct super_block *sb, struct buffer_head *bh);

@@ -109,7 +109,7 @@ static handle_t *atomfs_ext_start(struct inode *inode)
 static int atomfs_ext_stop(struct inode *inode, handle_t *handle, int err)
 {
 	mark_inode_dirty(inode);
-	return atomfs_journal_stop(handle) ?: err;
+	return atomfs_journal_stop(handle, err);
 }
 
 /*
@@ -286,6 +286,7 @@ again:
 	if (err == -ENOSPC && !retried && !journal_current_handle() &&
 	    atomfs_data_avail(sbi) >= sbi->unit_blocks) {
 		retried = true;
+		atomfs_count(sbi, ATOMFS_CTR_ALLOC_COMMIT_WAITS, 1);
 		if (!jbd2_journal_force_commit(sbi->journal))
 			goto again;
 	}

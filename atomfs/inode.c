@@ -312,7 +312,7 @@ void atomfs_dirty_inode(struct inode *inode, int flags)
 	if (IS_ERR(handle))
 		return;
 	atomfs_store_inode(inode, false);
-	atomfs_journal_stop(handle);
+	atomfs_journal_stop(handle, 0);
 }
 
 /**
@@ -429,7 +429,7 @@ static void atomfs_free_inode_space(struct inode *inode)
 			err = atomfs_symlink_free(inode);
 		if (!err)
 			err = atomfs_store_inode(inode, false);
-		err = atomfs_journal_stop(handle) ?: err;
+		err = atomfs_journal_stop(handle, err);
 	}
 	if (err)
 		return;	/* leave the orphan to the next mount and fsck */
@@ -440,7 +440,7 @@ static void atomfs_free_inode_space(struct inode *inode)
 	err = atomfs_store_inode(inode, true);
 	if (!err)
 		atomfs_free_ino(sb, inode->i_ino);
-	atomfs_journal_stop(handle);
+	atomfs_journal_stop(handle, 0);
 }
 
 /**
@@ -557,6 +557,7 @@ int atomfs_orphan_cleanup(struct super_block *sb)
 		err = atomfs_orphan_finish(sb, ino);
 		if (err)
 			return err;
+		atomfs_count(sbi, ATOMFS_CTR_ORPHANS_RELEASED, 1);
 		done++;
 	}
 	return done;

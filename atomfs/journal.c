@@ -195,12 +195,15 @@ handle_t *atomfs_journal_start(struct super_block *sb, int credits,
 /**
  * atomfs_journal_stop() - end a handle
  * @handle:	from atomfs_journal_start()
+ * @err:	the operation's own result, which takes precedence
  *
- * Return: 0 or the error the journal met (it is then aborted).
+ * Return: @err, else the error the journal met (it is then aborted).
  */
-int atomfs_journal_stop(handle_t *handle)
+int atomfs_journal_stop(handle_t *handle, int err)
 {
-	return jbd2_journal_stop(handle);
+	int ret = jbd2_journal_stop(handle);
+
+	return err ?: ret;
 }
 
 static handle_t *atomfs_handle(struct super_block *sb, const char *what)

@@ -292,7 +292,7 @@ static int atomfs_mknod(struct mnt_idmap *idmap, struct inode *dir,
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
 	err = __atomfs_mknod(idmap, dir, dentry, mode, rdev);
-	return atomfs_journal_stop(handle) ?: err;
+	return atomfs_journal_stop(handle, err);
 }
 
 static int atomfs_create(struct mnt_idmap *idmap, struct inode *dir,
@@ -312,7 +312,7 @@ static int atomfs_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
 	err = __atomfs_tmpfile(idmap, dir, file, mode);
-	return atomfs_journal_stop(handle) ?: err;
+	return atomfs_journal_stop(handle, err);
 }
 
 static int atomfs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
@@ -326,7 +326,7 @@ static int atomfs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
 	err = __atomfs_mkdir(idmap, dir, dentry, mode);
-	return atomfs_journal_stop(handle) ?: err;
+	return atomfs_journal_stop(handle, err);
 }
 
 static int atomfs_symlink(struct mnt_idmap *idmap, struct inode *dir,
@@ -340,7 +340,7 @@ static int atomfs_symlink(struct mnt_idmap *idmap, struct inode *dir,
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
 	err = __atomfs_symlink(idmap, dir, dentry, target);
-	return atomfs_journal_stop(handle) ?: err;
+	return atomfs_journal_stop(handle, err);
 }
 
 static int atomfs_link(struct dentry *old_dentry, struct inode *dir,
@@ -354,7 +354,7 @@ static int atomfs_link(struct dentry *old_dentry, struct inode *dir,
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
 	err = __atomfs_link(old_dentry, dir, dentry);
-	return atomfs_journal_stop(handle) ?: err;
+	return atomfs_journal_stop(handle, err);
 }
 
 static int atomfs_unlink(struct inode *dir, struct dentry *dentry)
@@ -367,7 +367,7 @@ static int atomfs_unlink(struct inode *dir, struct dentry *dentry)
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
 	err = __atomfs_unlink(dir, dentry);
-	return atomfs_journal_stop(handle) ?: err;
+	return atomfs_journal_stop(handle, err);
 }
 
 static int atomfs_rmdir(struct inode *dir, struct dentry *dentry)
@@ -380,7 +380,7 @@ static int atomfs_rmdir(struct inode *dir, struct dentry *dentry)
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
 	err = __atomfs_rmdir(dir, dentry);
-	return atomfs_journal_stop(handle) ?: err;
+	return atomfs_journal_stop(handle, err);
 }
 
 static int atomfs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
@@ -398,7 +398,7 @@ static int atomfs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 		return PTR_ERR(handle);
 	err = __atomfs_rename(idmap, old_dir, old_dentry, new_dir, new_dentry,
 			      flags);
-	return atomfs_journal_stop(handle) ?: err;
+	return atomfs_journal_stop(handle, err);
 }
 
 const struct inode_operations atomfs_dir_inode_operations = {

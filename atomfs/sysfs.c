@@ -90,6 +90,8 @@ ATOMFS_COUNTER_ATTR(order_evictions, ATOMFS_CTR_ORDER_EVICTIONS);
 ATOMFS_COUNTER_ATTR(sync_atomic_writes, ATOMFS_CTR_SYNC_ATOMIC_WRITES);
 ATOMFS_COUNTER_ATTR(data_bios, ATOMFS_CTR_DATA_BIOS);
 ATOMFS_COUNTER_ATTR(write_errors, ATOMFS_CTR_WRITE_ERRORS);
+ATOMFS_COUNTER_ATTR(alloc_commit_waits, ATOMFS_CTR_ALLOC_COMMIT_WAITS);
+ATOMFS_COUNTER_ATTR(orphans_released, ATOMFS_CTR_ORPHANS_RELEASED);
 
 static struct attribute *atomfs_sysfs_attrs[] = {
 	ATTR_LIST(atomic_unit),
@@ -110,6 +112,8 @@ static struct attribute *atomfs_sysfs_attrs[] = {
 	ATTR_LIST(sync_atomic_writes),
 	ATTR_LIST(data_bios),
 	ATTR_LIST(write_errors),
+	ATTR_LIST(alloc_commit_waits),
+	ATTR_LIST(orphans_released),
 	NULL,
 };
 ATTRIBUTE_GROUPS(atomfs_sysfs);
