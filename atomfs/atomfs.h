@@ -89,8 +89,7 @@ enum atomfs_counter {
 	ATOMFS_CTR_SYNC_ATOMIC_WRITES,	/* with RWF_SYNC/RWF_DSYNC/O_*SYNC */
 	ATOMFS_CTR_DATA_BIOS,		/* plain data write bios submitted */
 	ATOMFS_CTR_WRITE_ERRORS,	/* data write bios that failed */
-	ATOMFS_CTR_ALLOC_COMMIT_WAITS,	/* allocations that waited for freed
-					 * blocks to commit */
+	ATOMFS_CTR_ALLOC_COMMIT_WAITS,	/* allocations that waited for a commit */
 	ATOMFS_CTR_ORPHANS_RELEASED,	/* orphans finished after a crash */
 	ATOMFS_CTR_NR,
 };
