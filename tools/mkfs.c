@@ -41,8 +41,8 @@ static void usage(FILE *f)
 		"  -N NUM    number of inodes (default one per 8 KiB)\n"
 		"  -J SIZE   size of the metadata journal: size=MB (MiB, as mke2fs\n"
 		"            takes it), a number of 4 KiB blocks, or a size with a\n"
-		"            k/m/g suffix; at least %u blocks (4 MiB) (default: 1/64\n"
-		"            of the filesystem, from 4 MiB to 128 MiB)\n"
+		"            k/m/g suffix; at least %u blocks (4 MiB) (default: 4 MiB\n"
+		"            to 128 MiB by filesystem size, as mke2fs chooses)\n"
 		"  -f        overwrite an existing filesystem or signature\n"
 		"  -q        print nothing on success\n"
 		"  SIZE      use only this much of the device (a file is created or\n"
@@ -87,13 +87,23 @@ static int parse_journal(const char *s, u64 *blocks)
 	return 0;
 }
 
-/* Default journal: 1/64 of the filesystem, 4 MiB to 128 MiB */
-#define JOURNAL_DEFAULT_MAX	32768ULL
-
+/*
+ * Default journal, by filesystem size, as mke2fs sizes ext4's: 4 MiB below
+ * 128 MiB, 16 MiB below 1 GiB, 32 MiB below 2 GiB, 64 MiB below 16 GiB,
+ * 128 MiB from there.  A bigger log lets more metadata commit between
+ * checkpoints.
+ */
 static u64 default_journal(u64 blocks)
 {
-	return MIN(MAX(blocks / 64, ATOMFS_MIN_JOURNAL_BLOCKS),
-		   JOURNAL_DEFAULT_MAX);
+	if (blocks < 32768)
+		return ATOMFS_MIN_JOURNAL_BLOCKS;
+	if (blocks < 262144)
+		return 4096;
+	if (blocks < 524288)
+		return 8192;
+	if (blocks < 4194304)
+		return 16384;
+	return 32768;
 }
 
 static u64 inode_count(const struct mkfs_opts *o, u64 blocks)

@@ -296,7 +296,7 @@ jfield() { field "$1" journal; }
 fresh
 js=$(field journal_start sb)
 jb=$(field journal_blocks sb)
-[ "$jb" = 1024 ] && ok "256 MiB: a journal of 1024 blocks (1/64, at least 4 MiB)" ||
+[ "$jb" = 4096 ] && ok "256 MiB: a journal of 4096 blocks (16 MiB)" ||
 	bad "256 MiB: journal of $jb blocks"
 [ "$(field feature_incompat sb)" = 0x00000001 ] &&
 	[ "$(field feature_compat sb)" = 0x00000001 ] &&
@@ -325,6 +325,9 @@ e4_fresh() {
 	[ -n "$E4JS" ] || { echo "the ext4 journal is not one extent"; return 1; }
 }
 if e4_fresh >"$OUT" 2>&1; then
+	# a journal of the ext4 one's size
+	$MKFS -q -f -J 1024 "$IMG" >"$OUT" 2>&1 || bad "mkfs -J 1024"
+	js=$(field journal_start sb)
 	dd if="$IMG" of="$E4" bs=4096 skip="$js" seek="$E4JS" count=1 conv=notrunc 2>/dev/null
 	e2fsck -fn "$E4" >"$OUT" 2>&1 && ok "e2fsck accepts the journal superblock mkfs wrote" ||
 		bad "e2fsck refuses the journal superblock mkfs wrote"
@@ -340,7 +343,7 @@ else
 	bad "no ext4 image to compare with (e2fsprogs)"
 fi
 
-for sz in 4G:16384 16G:32768 8M:1024; do
+for sz in 4G:16384 16G:32768 127M:1024 1536M:8192 8M:1024; do
 	rm -f "$IMG"
 	truncate -s "${sz%:*}" "$IMG"
 	$MKFS -q "$IMG" >"$OUT" 2>&1 || { bad "mkfs ${sz%:*}"; continue; }
@@ -380,8 +383,8 @@ damaged "journal superblock checksum" "journal superblock: checksum mismatch"
 	ok "journal superblock rewritten clean" || bad "journal superblock after repair"
 
 fresh
-dbg journal-set maxlen 2000
-damaged "journal length" "journal superblock: 2000 blocks, but the journal area has 1024"
+dbg journal-set maxlen 5000
+damaged "journal length" "journal superblock: 5000 blocks, but the journal area has 4096"
 
 fresh
 dbg journal-set feature_incompat 0x33
@@ -392,8 +395,8 @@ dbg journal-set checksum_type 1
 damaged "journal checksum type" "journal superblock: checksum type 1"
 
 fresh
-dbg journal-set start 1024
-damaged "journal log head" "journal superblock: log head at block 1024, outside the log"
+dbg journal-set start 4096
+damaged "journal log head" "journal superblock: log head at block 4096, outside the log"
 
 fresh
 dbg journal-set magic 0
