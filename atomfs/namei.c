@@ -167,7 +167,9 @@ static int __atomfs_rmdir(struct inode *dir, struct dentry *dentry)
 	err = __atomfs_unlink(dir, dentry);
 	if (err)
 		return err;
+	/* Stored unlinked, so an orphan until its eviction frees it. */
 	clear_nlink(inode);
+	mark_inode_dirty(inode);
 	drop_nlink(dir);
 	mark_inode_dirty(dir);
 	return 0;
