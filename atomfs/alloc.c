@@ -84,24 +84,41 @@ static int atomfs_bitmap_dirty(struct super_block *sb, struct buffer_head *bh)
  * alloc_lock, which also guards the scratch bitmap returned.
  */
 static unsigned long *atomfs_alloc_view(struct atomfs_sb_info *sbi,
-					struct buffer_head *bh)
+					struct buffer_head *bh, u64 index)
 {
 	unsigned long *bits = atomfs_bitmap_bits(bh);
+	unsigned long first = index * ATOMFS_BITS_PER_BITMAP / sbi->unit_blocks;
+	unsigned long last = (index + 1) * ATOMFS_BITS_PER_BITMAP /
+			     sbi->unit_blocks - 1;
 	struct journal_head *jh;
+	unsigned long unit;
+	void *entry;
 
 	jh = jbd2_journal_grab_journal_head(bh);
-	if (!jh)
-		return bits;
-	spin_lock(&jh->b_state_lock);
-	if (jh->b_committed_data) {
-		bitmap_or(sbi->alloc_view, bits,
-			  (unsigned long *)(jh->b_committed_data +
-					    ATOMFS_BITMAP_HDR_SIZE),
-			  ATOMFS_BITS_PER_BITMAP);
-		bits = sbi->alloc_view;
+	if (jh) {
+		spin_lock(&jh->b_state_lock);
+		if (jh->b_committed_data) {
+			bitmap_or(sbi->alloc_view, bits,
+				  (unsigned long *)(jh->b_committed_data +
+						    ATOMFS_BITMAP_HDR_SIZE),
+				  ATOMFS_BITS_PER_BITMAP);
+			bits = sbi->alloc_view;
+		}
+		spin_unlock(&jh->b_state_lock);
+		jbd2_journal_put_journal_head(jh);
 	}
-	spin_unlock(&jh->b_state_lock);
-	jbd2_journal_put_journal_head(jh);
+
+	/* Units taken for out-of-place atomic writes are busy too. */
+	xa_for_each_range(&sbi->cow_units, unit, entry, first, last) {
+		if (bits != sbi->alloc_view) {
+			bitmap_copy(sbi->alloc_view, bits,
+				    ATOMFS_BITS_PER_BITMAP);
+			bits = sbi->alloc_view;
+		}
+		atomfs_bits_set(bits, unit * sbi->unit_blocks -
+				index * ATOMFS_BITS_PER_BITMAP,
+				sbi->unit_blocks);
+	}
 	return bits;
 }
 
@@ -143,7 +160,7 @@ static long atomfs_bitmap_find(unsigned long *bits, unsigned long nbits,
  */
 static int atomfs_alloc_run(struct super_block *sb, u64 goal,
 			    unsigned int align, u64 want, u64 *blkno,
-			    u64 *count)
+			    u64 *count, bool take)
 {
 	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
 	u64 nr = sbi->bbitmap_blocks;
@@ -166,7 +183,7 @@ static int atomfs_alloc_run(struct super_block *sb, u64 goal,
 					ATOMFS_BITMAP_MAGIC);
 		if (IS_ERR(bh))
 			return PTR_ERR(bh);
-		pos = atomfs_bitmap_find(atomfs_alloc_view(sbi, bh),
+		pos = atomfs_bitmap_find(atomfs_alloc_view(sbi, bh, index),
 					 ATOMFS_BITS_PER_BITMAP, from, align,
 					 min_t(u64, want, ATOMFS_BITS_PER_BITMAP),
 					 &len);
@@ -179,8 +196,8 @@ static int atomfs_alloc_run(struct super_block *sb, u64 goal,
 				brelse(bh);
 				return -EUCLEAN;
 			}
-			err = atomfs_journal_access_undo(sb, bh);
-			if (!err) {
+			err = take ? atomfs_journal_access_undo(sb, bh) : 0;
+			if (take && !err) {
 				atomfs_bits_set(atomfs_bitmap_bits(bh), pos,
 						len);
 				err = atomfs_bitmap_dirty(sb, bh);
@@ -188,7 +205,8 @@ static int atomfs_alloc_run(struct super_block *sb, u64 goal,
 			brelse(bh);
 			if (err)
 				return err;
-			sbi->free_blocks -= len;
+			if (take)
+				sbi->free_blocks -= len;
 			*blkno = b;
 			*count = len;
 			return 0;
@@ -224,7 +242,7 @@ int atomfs_alloc_data(struct inode *inode, u64 goal, u64 units, u64 *pblk,
 	err = -ENOSPC;
 	if (units)
 		err = atomfs_alloc_run(sb, goal, sbi->unit_blocks, units,
-				       pblk, &count);
+				       pblk, &count, true);
 	if (!err)
 		sbi->data_cursor = *pblk + count;
 	mutex_unlock(&sbi->alloc_lock);
@@ -254,7 +272,7 @@ int atomfs_alloc_meta(struct inode *inode, u64 goal, u64 *blkno)
 	mutex_lock(&sbi->alloc_lock);
 	if (!goal)
 		goal = sbi->meta_cursor;
-	err = atomfs_alloc_run(sb, goal, 1, 1, blkno, &count);
+	err = atomfs_alloc_run(sb, goal, 1, 1, blkno, &count, true);
 	if (!err)
 		sbi->meta_cursor = *blkno + 1;
 	mutex_unlock(&sbi->alloc_lock);
@@ -354,6 +372,102 @@ int atomfs_free_meta(struct inode *inode, u64 blkno)
 	int err = atomfs_journal_revoke(inode->i_sb, blkno);
 
 	return err ?: atomfs_free_blocks(inode, blkno, 1);
+}
+
+/**
+ * atomfs_cow_take() - set a unit aside for an out-of-place atomic write
+ * @inode:	the file whose unit will move there
+ * @goal:	preferred first block (unit-aligned), 0 for none
+ * @pblk:	the unit's first block
+ *
+ * The unit stays free on disk, so a crash before its remap commits leaks
+ * nothing; in memory it is busy for the allocator and counted out of the
+ * space file data may take, until atomfs_cow_claim() or atomfs_cow_put().
+ *
+ * Return: 0, -ENOSPC, or an error reading a bitmap.
+ */
+int atomfs_cow_take(struct inode *inode, u64 goal, u64 *pblk)
+{
+	struct super_block *sb = inode->i_sb;
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	u64 count;
+	int err = -ENOSPC;
+
+	mutex_lock(&sbi->alloc_lock);
+	if (atomfs_data_avail(sbi) >= sbi->unit_blocks)
+		err = atomfs_alloc_run(sb, goal ?: sbi->data_cursor,
+				       sbi->unit_blocks, 1, pblk, &count, false);
+	if (!err)
+		err = xa_err(xa_store(&sbi->cow_units,
+				      *pblk / sbi->unit_blocks, inode,
+				      GFP_NOFS));
+	if (!err)
+		sbi->cow_reserved += sbi->unit_blocks;
+	mutex_unlock(&sbi->alloc_lock);
+	return err;
+}
+
+/**
+ * atomfs_cow_put() - give back a unit set aside and not used
+ * @inode:	the file it was taken for
+ * @pblk:	its first block
+ */
+void atomfs_cow_put(struct inode *inode, u64 pblk)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+
+	mutex_lock(&sbi->alloc_lock);
+	if (xa_erase(&sbi->cow_units, pblk / sbi->unit_blocks))
+		sbi->cow_reserved -= sbi->unit_blocks;
+	mutex_unlock(&sbi->alloc_lock);
+}
+
+/**
+ * atomfs_cow_claim() - allocate on disk a unit set aside, in the handle
+ * @inode:	the file the unit now belongs to; its block count grows
+ * @pblk:	the unit's first block
+ *
+ * Return: 0, or -EUCLEAN if the unit is not free on disk.
+ */
+int atomfs_cow_claim(struct inode *inode, u64 pblk)
+{
+	struct super_block *sb = inode->i_sb;
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	unsigned long pos = pblk % ATOMFS_BITS_PER_BITMAP;
+	struct buffer_head *bh;
+	unsigned long *bits;
+	int err;
+
+	mutex_lock(&sbi->alloc_lock);
+	if (xa_erase(&sbi->cow_units, pblk / sbi->unit_blocks))
+		sbi->cow_reserved -= sbi->unit_blocks;
+	bh = atomfs_read_bitmap(sb, sbi->bbitmap_start,
+				pblk / ATOMFS_BITS_PER_BITMAP,
+				ATOMFS_BITMAP_MAGIC);
+	err = PTR_ERR_OR_ZERO(bh);
+	if (err)
+		goto out;
+	bits = atomfs_bitmap_bits(bh);
+	if (find_next_bit_le(bits, pos + sbi->unit_blocks, pos) <
+	    pos + sbi->unit_blocks) {
+		atomfs_error(sb, "unit at block %llu set aside for an atomic write is in use",
+			     pblk);
+		err = -EUCLEAN;
+	}
+	if (!err)
+		err = atomfs_journal_access_undo(sb, bh);
+	if (!err) {
+		atomfs_bits_set(bits, pos, sbi->unit_blocks);
+		err = atomfs_bitmap_dirty(sb, bh);
+	}
+	brelse(bh);
+	if (!err) {
+		sbi->free_blocks -= sbi->unit_blocks;
+		inode_add_bytes(inode, sbi->unit_blocks << ATOMFS_BLOCK_SHIFT);
+	}
+out:
+	mutex_unlock(&sbi->alloc_lock);
+	return err;
 }
 
 /**

@@ -15,6 +15,7 @@
 #include <linux/workqueue.h>
 #include <linux/sched/mm.h>
 #include <linux/jbd2.h>
+#include <linux/xarray.h>
 
 #include "atomfs_format.h"
 
@@ -45,7 +46,7 @@ static inline void clear_buffer_atomfs_verified(struct buffer_head *bh)
 /* Mount options */
 struct atomfs_mount_opts {
 	unsigned int	errors;			/* ATOMFS_ERRORS_* */
-	bool		atomic;			/* atomic writes enabled */
+	unsigned int	atomic;			/* ATOMFS_ATOMIC_* */
 	bool		barrier;		/* journal commits flush the cache */
 	unsigned int	commit_secs;		/* journal commit interval */
 };
@@ -66,6 +67,12 @@ struct atomfs_mount_opts {
 /* one step of an extent change: at most three tree operations */
 #define ATOMFS_EXT_STEP_CREDITS	(3 * ATOMFS_TREE_CREDITS + 2 + ATOMFS_INODE_CREDITS)
 #define ATOMFS_EXT_STEP_REVOKES	(3 * ATOMFS_TREE_REVOKES)
+
+/* atomic= : how RWF_ATOMIC writes reach the device */
+#define ATOMFS_ATOMIC_AUTO	0		/* hw where the device can */
+#define ATOMFS_ATOMIC_HW	1		/* one REQ_ATOMIC bio per unit */
+#define ATOMFS_ATOMIC_SW	2		/* out of place, remapped */
+#define ATOMFS_ATOMIC_OFF	3		/* refused */
 
 #define ATOMFS_ERRORS_RO	0		/* remount read-only */
 #define ATOMFS_ERRORS_CONTINUE	1
@@ -91,6 +98,9 @@ enum atomfs_counter {
 	ATOMFS_CTR_WRITE_ERRORS,	/* data write bios that failed */
 	ATOMFS_CTR_ALLOC_COMMIT_WAITS,	/* allocations that waited for a commit */
 	ATOMFS_CTR_ORPHANS_RELEASED,	/* orphans finished after a crash */
+	ATOMFS_CTR_SW_ATOMIC_REMAPS,	/* sw units written out of place */
+	ATOMFS_CTR_SW_ATOMIC_IN_PLACE,	/* sw units written to unwritten blocks */
+	ATOMFS_CTR_SW_ATOMIC_FALLBACKS,	/* sw units written in place, torn-able */
 	ATOMFS_CTR_NR,
 };
 
@@ -133,9 +143,16 @@ enum atomfs_demote_reason {
  * @journal_start:	its first block
  * @alloc_view:		scratch bitmap: a block bitmap merged with its last
  *			committed copy, for the allocator (alloc_lock)
+ * @cow_units:		units taken for out-of-place atomic writes, free on
+ *			disk until their remap commits: unit number -> inode
+ *			(alloc_lock)
+ * @cow_reserved:	blocks in @cow_units
  * @opts:		mount options
- * @atomic_enabled:	RWF_ATOMIC is accepted: the option allows it and the
- *			device can write a unit with one REQ_ATOMIC bio
+ * @atomic_enabled:	RWF_ATOMIC is accepted: the option allows it, and for
+ *			atomic=hw the device can write a unit with one
+ *			REQ_ATOMIC bio
+ * @atomic_sw:		atomic units are written out of place (software)
+ *			rather than with REQ_ATOMIC
  * @errors:		metadata errors seen since mount
  * @counters:		enum atomfs_counter
  * @kobj:		/sys/fs/atomfs/<dev>
@@ -174,8 +191,11 @@ struct atomfs_sb_info {
 	journal_t			*journal;
 	u64				journal_start;
 	unsigned long			*alloc_view;
+	struct xarray			cow_units;
+	u64				cow_reserved;
 	struct atomfs_mount_opts	opts;
 	bool				atomic_enabled;
+	bool				atomic_sw;
 	atomic_long_t			errors;
 	atomic64_t			counters[ATOMFS_CTR_NR];
 
@@ -200,6 +220,8 @@ struct atomfs_sb_info {
  * @i_ioend_work: marks their blocks written and ends their writeback
  * @i_sync_tid:	last transaction that changed the inode
  * @i_datasync_tid: last transaction that changed its size or block mapping
+ * @i_cow:	software atomic writes: file unit number -> the device unit
+ *		taken for its next out-of-place write
  * @i_inline:	short symlink target (NUL-terminated copy)
  * @vfs_inode:	the VFS inode
  */
@@ -216,6 +238,7 @@ struct atomfs_inode_info {
 	struct work_struct	i_ioend_work;
 	tid_t			i_sync_tid;
 	tid_t			i_datasync_tid;
+	struct xarray		i_cow;
 	char			i_inline[ATOMFS_INLINE_SIZE + 1];
 	struct inode		vfs_inode;
 };
@@ -269,8 +292,9 @@ static inline u64 atomfs_unit_start(struct atomfs_sb_info *sbi, u64 lblk)
 static inline u64 atomfs_data_avail(struct atomfs_sb_info *sbi)
 {
 	u64 free = READ_ONCE(sbi->free_blocks);
+	u64 kept = sbi->meta_reserve + READ_ONCE(sbi->cow_reserved);
 
-	return free > sbi->meta_reserve ? free - sbi->meta_reserve : 0;
+	return free > kept ? free - kept : 0;
 }
 
 static inline void atomfs_count(struct atomfs_sb_info *sbi,
@@ -342,6 +366,9 @@ int atomfs_free_meta(struct inode *inode, u64 blkno);
 int atomfs_new_ino(struct super_block *sb, u64 *ino);
 int atomfs_free_ino(struct super_block *sb, u64 ino);
 u64 atomfs_next_used_ino(struct super_block *sb, u64 ino);
+int atomfs_cow_take(struct inode *inode, u64 goal, u64 *pblk);
+void atomfs_cow_put(struct inode *inode, u64 pblk);
+int atomfs_cow_claim(struct inode *inode, u64 pblk);
 int atomfs_count_free(struct super_block *sb);
 
 /* btree.c */
@@ -392,6 +419,7 @@ int atomfs_extents_alloc(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_convert(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_unwrite(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_free(struct inode *inode, u64 lblk, u64 end);
+int atomfs_extents_remap(struct inode *inode, u64 lblk, u64 len, u64 pblk);
 int atomfs_truncate_blocks(struct inode *inode, loff_t size);
 
 /* dir.c */
@@ -432,6 +460,10 @@ int atomfs_atomic_write_valid(struct kiocb *iocb, struct iov_iter *from);
 void atomfs_demote_folio(struct inode *inode, struct folio *folio,
 			 enum atomfs_demote_reason reason);
 void atomfs_demote_range(struct inode *inode, loff_t start, loff_t end);
+void atomfs_atomic_unmark(struct inode *inode, struct folio *folio);
+u64 atomfs_cow_detach(struct inode *inode, struct folio *folio);
+void atomfs_cow_drop_all(struct inode *inode);
+void atomfs_invalidate_folio(struct folio *folio, size_t offset, size_t len);
 
 /* writeback.c */
 int atomfs_writepages(struct address_space *mapping,

@@ -20,6 +20,7 @@
 #include <linux/highmem.h>
 #include <linux/writeback.h>
 #include <linux/pagevec.h>
+#include <linux/iomap.h>
 #include "atomfs.h"
 
 #define CREATE_TRACE_POINTS
@@ -28,49 +29,68 @@
 /* Rounds of fault-in and copy before an atomic write gives up (EFAULT). */
 #define ATOMFS_COPY_ROUNDS	3
 
-/**
- * atomfs_atomic_setup() - decide whether this mount accepts RWF_ATOMIC
- * @sb:		the filesystem, at mount or remount
- *
- * The device must write one unit A with a single REQ_ATOMIC bio: A within
- * its atomic write unit range and no atomic boundary inside a unit.  Data
+/*
+ * Can the device write one unit A with a single REQ_ATOMIC bio?  A within
+ * its atomic write unit range and no atomic boundary inside a unit; data
  * units are aligned to A from the device's start, so alignment follows.
  * bdev_atomic_write_unit_{min,max}_bytes() do not exist in 6.12: the
- * queue limits are read directly.
+ * queue limits are read directly.  Returns NULL or why not.
+ */
+static const char *atomfs_hw_atomic_problem(struct super_block *sb)
+{
+	struct request_queue *q = bdev_get_queue(sb->s_bdev);
+	unsigned int unit = 1U << ATOMFS_SB(sb)->unit_shift;
+	unsigned int boundary;
+
+	if (!bdev_can_atomic_write(sb->s_bdev))
+		return "the device has no atomic write support";
+	if (unit < queue_atomic_write_unit_min_bytes(q) ||
+	    unit > queue_atomic_write_unit_max_bytes(q))
+		return "the atomic unit is outside the device's atomic write sizes";
+	boundary = queue_atomic_write_boundary_bytes(q);
+	if (boundary && boundary % unit)
+		return "the device's atomic write boundary splits the atomic unit";
+	return NULL;
+}
+
+/**
+ * atomfs_atomic_setup() - decide how this mount takes RWF_ATOMIC writes
+ * @sb:		the filesystem, at mount or remount
+ *
+ * atomic=hw needs the device to write a unit with one REQ_ATOMIC bio;
+ * atomic=sw writes units out of place on any device; atomic=auto (the
+ * default) takes hw where the device can, sw elsewhere.  One log line
+ * says what was chosen.
  */
 void atomfs_atomic_setup(struct super_block *sb)
 {
 	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
-	struct block_device *bdev = sb->s_bdev;
-	struct request_queue *q = bdev_get_queue(bdev);
 	unsigned int unit = 1U << sbi->unit_shift;
-	unsigned int min, max, boundary;
+	const char *problem;
 
 	sbi->atomic_enabled = false;
-	if (!sbi->opts.atomic) {
+	sbi->atomic_sw = false;
+	if (sbi->opts.atomic == ATOMFS_ATOMIC_OFF) {
 		pr_info("atomfs (%s): atomic=off: RWF_ATOMIC writes are refused\n",
 			sb->s_id);
 		return;
 	}
-	if (!bdev_can_atomic_write(bdev)) {
-		pr_info("atomfs (%s): the device has no atomic write support: RWF_ATOMIC writes are refused\n",
-			sb->s_id);
-		return;
-	}
-	min = queue_atomic_write_unit_min_bytes(q);
-	max = queue_atomic_write_unit_max_bytes(q);
-	boundary = queue_atomic_write_boundary_bytes(q);
-	if (unit < min || unit > max) {
-		pr_info("atomfs (%s): atomic unit %u is outside the device's atomic write sizes %u..%u: RWF_ATOMIC writes are refused\n",
-			sb->s_id, unit, min, max);
-		return;
-	}
-	if (boundary && boundary % unit) {
-		pr_info("atomfs (%s): the device's atomic write boundary %u splits the atomic unit %u: RWF_ATOMIC writes are refused\n",
-			sb->s_id, boundary, unit);
+	problem = sbi->opts.atomic == ATOMFS_ATOMIC_SW ? NULL :
+		  atomfs_hw_atomic_problem(sb);
+	if (sbi->opts.atomic == ATOMFS_ATOMIC_HW && problem) {
+		pr_info("atomfs (%s): atomic=hw: %s (unit %u): RWF_ATOMIC writes are refused\n",
+			sb->s_id, problem, unit);
 		return;
 	}
 	sbi->atomic_enabled = true;
+	if (sbi->opts.atomic == ATOMFS_ATOMIC_SW || problem) {
+		sbi->atomic_sw = true;
+		pr_info("atomfs (%s): atomic writes of %u bytes in software (out of place)%s%s\n",
+			sb->s_id, unit, problem ? ": " : "", problem ?: "");
+		return;
+	}
+	pr_info("atomfs (%s): atomic writes of %u bytes with REQ_ATOMIC\n",
+		sb->s_id, unit);
 }
 
 /**
@@ -112,9 +132,125 @@ void atomfs_demote_folio(struct inode *inode, struct folio *folio,
 {
 	if (!folio_test_checked(folio) || folio_test_writeback(folio))
 		return;
-	folio_clear_checked(folio);
+	atomfs_atomic_unmark(inode, folio);
 	atomfs_count(ATOMFS_SB(inode->i_sb), ATOMFS_CTR_DEMOTIONS, 1);
 	trace_atomfs_demote(inode, folio_pos(folio), folio_size(folio), reason);
+}
+
+/* The file unit a folio holds: a regular file's folio is one unit. */
+static unsigned long atomfs_folio_unit(struct inode *inode,
+				       struct folio *folio)
+{
+	return folio_pos(folio) >> ATOMFS_SB(inode->i_sb)->unit_shift;
+}
+
+/**
+ * atomfs_cow_detach() - take the unit set aside for a folio's write
+ * @inode:	the file
+ * @folio:	an atomic folio, locked, going to writeback
+ *
+ * Return: the first block of the unit, now the caller's, or 0 for none.
+ */
+u64 atomfs_cow_detach(struct inode *inode, struct folio *folio)
+{
+	void *entry = xa_erase(&ATOMFS_I(inode)->i_cow,
+			       atomfs_folio_unit(inode, folio));
+
+	return entry ? xa_to_value(entry) : 0;
+}
+
+/**
+ * atomfs_atomic_unmark() - a folio stops being atomic
+ * @inode:	the file
+ * @folio:	the folio, locked
+ *
+ * A unit set aside for its out-of-place write is given back.
+ */
+void atomfs_atomic_unmark(struct inode *inode, struct folio *folio)
+{
+	u64 pblk;
+
+	folio_clear_checked(folio);
+	pblk = atomfs_cow_detach(inode, folio);
+	if (pblk)
+		atomfs_cow_put(inode, pblk);
+}
+
+/**
+ * atomfs_cow_drop_all() - give back every unit an inode set aside
+ * @inode:	the file, being evicted
+ */
+void atomfs_cow_drop_all(struct inode *inode)
+{
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	unsigned long index;
+	void *entry;
+
+	xa_for_each(&ai->i_cow, index, entry) {
+		xa_erase(&ai->i_cow, index);
+		atomfs_cow_put(inode, xa_to_value(entry));
+	}
+}
+
+/**
+ * atomfs_invalidate_folio() - ->invalidate_folio
+ * @folio:	the folio, locked, being dropped from the page cache
+ * @offset:	first byte dropped
+ * @len:	bytes dropped
+ *
+ * An atomic folio dropped whole (truncate, eviction) is not written.
+ */
+void atomfs_invalidate_folio(struct folio *folio, size_t offset, size_t len)
+{
+	if (folio_test_checked(folio) && !offset && len == folio_size(folio))
+		atomfs_atomic_unmark(folio->mapping->host, folio);
+	iomap_invalidate_folio(folio, offset, len);
+}
+
+/*
+ * Software mode: a unit already written on the device is written out of
+ * place, to a unit set aside now, so that running out of space shows as
+ * ENOSPC here, not as a write lost at writeback.  A unit that was never
+ * written needs none: its blocks read as zeros until the completed write
+ * is marked in one transaction.  Called with the folio locked.  Returns 1
+ * when it set a unit aside, 0 when none was needed, or a negative errno.
+ */
+static int atomfs_cow_prepare(struct inode *inode, struct folio *folio)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	unsigned long unit = atomfs_folio_unit(inode, folio);
+	struct atomfs_map map;
+	bool retried = false;
+	u64 pblk;
+	int err;
+
+	if (!sbi->atomic_sw || xa_load(&ai->i_cow, unit))
+		return 0;
+	down_read(&ai->i_map_sem);
+	err = atomfs_extents_map(inode, folio_pos(folio) >> ATOMFS_BLOCK_SHIFT,
+				 sbi->unit_blocks, &map);
+	up_read(&ai->i_map_sem);
+	if (err || !map.pblk || map.unwritten)
+		return err;
+	for (;;) {
+		err = atomfs_cow_take(inode, map.pblk + sbi->unit_blocks, &pblk);
+		if (err != -ENOSPC || retried)
+			break;
+		/* Space freed by transactions not yet committed: commit. */
+		retried = true;
+		atomfs_count(sbi, ATOMFS_CTR_ALLOC_COMMIT_WAITS, 1);
+		if (jbd2_journal_force_commit(sbi->journal))
+			break;
+	}
+	if (err)
+		return err;
+	err = xa_err(xa_store(&ai->i_cow, unit, xa_mk_value(pblk), GFP_NOFS));
+	if (err) {
+		atomfs_cow_put(inode, pblk);
+		return err;
+	}
+	return 1;
 }
 
 /**
@@ -242,7 +378,7 @@ ssize_t atomfs_atomic_write(struct kiocb *iocb, struct iov_iter *from)
 	size_t len = iov_iter_count(from);
 	loff_t pos = iocb->ki_pos;
 	unsigned int round = 0, evictions = 0;
-	bool grown;
+	bool grown, cow_unit = false;
 	struct folio *folio;
 	void *bounce;
 	size_t copied;
@@ -288,6 +424,13 @@ ssize_t atomfs_atomic_write(struct kiocb *iocb, struct iov_iter *from)
 				goto out;
 			continue;
 		}
+		ret = atomfs_cow_prepare(inode, folio);
+		if (ret < 0) {
+			folio_unlock(folio);
+			folio_put(folio);
+			goto out;
+		}
+		cow_unit |= ret;
 		copied = atomfs_fill_folio(folio, from, len, bounce);
 		if (copied == len)
 			break;
@@ -327,6 +470,14 @@ retry:
 	trace_atomfs_atomic_write(inode, pos, len, iocb_is_dsync(iocb));
 	ret = len;
 out:
+	/* The folio was not marked: the unit set aside goes back. */
+	if (ret < 0 && cow_unit) {
+		void *entry = xa_erase(&ATOMFS_I(inode)->i_cow,
+				       pos >> sbi->unit_shift);
+
+		if (entry)
+			atomfs_cow_put(inode, xa_to_value(entry));
+	}
 	kvfree(bounce);
 	return ret;
 }

@@ -436,6 +436,80 @@ int atomfs_extents_free(struct inode *inode, u64 lblk, u64 end)
 }
 
 /**
+ * atomfs_extents_remap() - move written blocks to blocks set aside
+ * @inode:	the file, i_map_sem held for write
+ * @lblk:	first file block
+ * @len:	number of blocks, within one extent
+ * @pblk:	first block of the new place, from atomfs_cow_take(), now
+ *		holding the data
+ *
+ * The new blocks are allocated and mapped written, and the old ones freed,
+ * in one transaction that is never restarted part way: after a crash the
+ * file maps either all of the old blocks or all of the new.  The old
+ * blocks cannot be reused before that transaction commits.
+ *
+ * Return: 0; -ESTALE if the range is no longer one written extent (the
+ * new place is then left to the caller); or another negative errno.
+ */
+int atomfs_extents_remap(struct inode *inode, u64 lblk, u64 len, u64 pblk)
+{
+	struct atomfs_ext ext, part;
+	handle_t *handle;
+	u64 ext_end;
+	int err;
+
+	handle = atomfs_journal_start(inode->i_sb,
+				      2 * ATOMFS_EXT_STEP_CREDITS,
+				      2 * ATOMFS_EXT_STEP_REVOKES);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = atomfs_ext_get(inode, lblk, ATOMFS_BT_LE, &ext);
+	if (err == -ENOENT)
+		err = -ESTALE;
+	if (err)
+		goto out;
+	ext_end = ext.lblk + ext.len;
+	if (ext_end < lblk + len || (ext.flags & ATOMFS_EXTENT_UNWRITTEN)) {
+		err = -ESTALE;
+		goto out;
+	}
+
+	err = atomfs_cow_claim(inode, pblk);
+	if (err)
+		goto out;
+	if (ext.lblk < lblk) {
+		part = ext;
+		part.len = lblk - ext.lblk;
+		err = atomfs_ext_update(inode, &part);
+	} else {
+		err = atomfs_btree_delete(inode, ATOMFS_BTREE_EXTENTS,
+					  ext.lblk);
+	}
+	if (!err && lblk + len < ext_end) {
+		part = ext;
+		part.lblk = lblk + len;
+		part.pblk = ext.pblk + (part.lblk - ext.lblk);
+		part.len = ext_end - part.lblk;
+		err = atomfs_ext_insert(inode, &part);
+	}
+	if (!err)
+		err = atomfs_free_blocks(inode, ext.pblk + (lblk - ext.lblk),
+					 len);
+	if (!err) {
+		part = (struct atomfs_ext){
+			.lblk = lblk, .pblk = pblk, .len = len, .flags = 0,
+		};
+		err = atomfs_ext_insert_merge(inode, part);
+	}
+	atomfs_map_changed(inode);
+	/* Half a remap must never commit. */
+	if (err)
+		atomfs_journal_abort(inode->i_sb, err);
+out:
+	return atomfs_ext_stop(inode, handle, err);
+}
+
+/**
  * atomfs_truncate_blocks() - release the units past a file size
  * @inode:	the file, i_map_sem held for write; the page cache past
  *		@size is already gone, and the rest of the unit holding the

@@ -454,8 +454,10 @@ void atomfs_evict_inode(struct inode *inode)
 
 	truncate_inode_pages_final(&inode->i_data);
 	/* Writeback has ended, but its completion work may still run. */
-	if (S_ISREG(inode->i_mode))
+	if (S_ISREG(inode->i_mode)) {
 		flush_work(&ATOMFS_I(inode)->i_ioend_work);
+		atomfs_cow_drop_all(inode);
+	}
 	if (free)
 		atomfs_free_inode_space(inode);
 	invalidate_inode_buffers(inode);

@@ -182,6 +182,13 @@ static const char * const atomfs_errors_names[] = {
 	[ATOMFS_ERRORS_PANIC]	 = "panic",
 };
 
+static const char * const atomfs_atomic_names[] = {
+	[ATOMFS_ATOMIC_AUTO]	= "auto",
+	[ATOMFS_ATOMIC_HW]	= "hw",
+	[ATOMFS_ATOMIC_SW]	= "sw",
+	[ATOMFS_ATOMIC_OFF]	= "off",
+};
+
 static int atomfs_show_options(struct seq_file *seq, struct dentry *root)
 {
 	struct atomfs_sb_info *sbi = ATOMFS_SB(root->d_sb);
@@ -189,8 +196,9 @@ static int atomfs_show_options(struct seq_file *seq, struct dentry *root)
 	if (sbi->opts.errors != ATOMFS_ERRORS_RO)
 		seq_printf(seq, ",errors=%s",
 			   atomfs_errors_names[sbi->opts.errors]);
-	if (!sbi->opts.atomic)
-		seq_puts(seq, ",atomic=off");
+	if (sbi->opts.atomic != ATOMFS_ATOMIC_AUTO)
+		seq_printf(seq, ",atomic=%s",
+			   atomfs_atomic_names[sbi->opts.atomic]);
 	if (!sbi->opts.barrier)
 		seq_puts(seq, ",nobarrier");
 	if (sbi->opts.commit_secs != ATOMFS_DEFAULT_COMMIT_SECS)
@@ -211,6 +219,7 @@ static struct inode *atomfs_alloc_inode(struct super_block *sb)
 	ai->i_flags = 0;
 	ai->i_inline[0] = '\0';
 	ai->i_map_seq = 0;
+	xa_init(&ai->i_cow);
 	atomfs_init_ioend_work(ai);
 	return &ai->vfs_inode;
 }
@@ -370,6 +379,7 @@ static int atomfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sbi->opts = *opts;
 	mutex_init(&sbi->alloc_lock);
 	mutex_init(&sbi->ialloc_lock);
+	xa_init(&sbi->cow_units);
 	sb->s_fs_info = sbi;
 
 	if (!sb_set_blocksize(sb, ATOMFS_BLOCK_SIZE)) {
@@ -493,8 +503,11 @@ static const struct constant_table atomfs_param_errors[] = {
 };
 
 static const struct constant_table atomfs_param_atomic[] = {
-	{ "on",		1 },
-	{ "off",	0 },
+	{ "auto",	ATOMFS_ATOMIC_AUTO },
+	{ "hw",		ATOMFS_ATOMIC_HW },
+	{ "off",	ATOMFS_ATOMIC_OFF },
+	{ "on",		ATOMFS_ATOMIC_AUTO },
+	{ "sw",		ATOMFS_ATOMIC_SW },
 	{}
 };
 
@@ -605,7 +618,7 @@ static int atomfs_init_fs_context(struct fs_context *fc)
 	else
 		*opts = (struct atomfs_mount_opts) {
 			.errors = ATOMFS_ERRORS_RO,
-			.atomic = true,
+			.atomic = ATOMFS_ATOMIC_AUTO,
 			.barrier = true,
 			.commit_secs = ATOMFS_DEFAULT_COMMIT_SECS,
 		};

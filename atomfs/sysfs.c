@@ -68,6 +68,14 @@ static ssize_t atomic_enabled_show(struct atomfs_sb_info *sbi, char *buf)
 }
 ATOMFS_SYSFS_ATTR_RO(atomic_enabled);
 
+static ssize_t atomic_mode_show(struct atomfs_sb_info *sbi, char *buf)
+{
+	if (!sbi->atomic_enabled)
+		return sysfs_emit(buf, "off\n");
+	return sysfs_emit(buf, "%s\n", sbi->atomic_sw ? "sw" : "hw");
+}
+ATOMFS_SYSFS_ATTR_RO(atomic_mode);
+
 /* One read-only file per enum atomfs_counter, named as the counter. */
 #define ATOMFS_COUNTER_ATTR(name, ctr)					\
 static ssize_t name##_show(struct atomfs_sb_info *sbi, char *buf)	\
@@ -92,10 +100,14 @@ ATOMFS_COUNTER_ATTR(data_bios, ATOMFS_CTR_DATA_BIOS);
 ATOMFS_COUNTER_ATTR(write_errors, ATOMFS_CTR_WRITE_ERRORS);
 ATOMFS_COUNTER_ATTR(alloc_commit_waits, ATOMFS_CTR_ALLOC_COMMIT_WAITS);
 ATOMFS_COUNTER_ATTR(orphans_released, ATOMFS_CTR_ORPHANS_RELEASED);
+ATOMFS_COUNTER_ATTR(sw_atomic_remaps, ATOMFS_CTR_SW_ATOMIC_REMAPS);
+ATOMFS_COUNTER_ATTR(sw_atomic_in_place, ATOMFS_CTR_SW_ATOMIC_IN_PLACE);
+ATOMFS_COUNTER_ATTR(sw_atomic_fallbacks, ATOMFS_CTR_SW_ATOMIC_FALLBACKS);
 
 static struct attribute *atomfs_sysfs_attrs[] = {
 	ATTR_LIST(atomic_unit),
 	ATTR_LIST(atomic_enabled),
+	ATTR_LIST(atomic_mode),
 	ATTR_LIST(free_blocks),
 	ATTR_LIST(free_inodes),
 	ATTR_LIST(metadata_errors),
@@ -114,6 +126,9 @@ static struct attribute *atomfs_sysfs_attrs[] = {
 	ATTR_LIST(write_errors),
 	ATTR_LIST(alloc_commit_waits),
 	ATTR_LIST(orphans_released),
+	ATTR_LIST(sw_atomic_remaps),
+	ATTR_LIST(sw_atomic_in_place),
+	ATTR_LIST(sw_atomic_fallbacks),
 	NULL,
 };
 ATTRIBUTE_GROUPS(atomfs_sysfs);

@@ -32,6 +32,25 @@ TRACE_EVENT(atomfs_atomic_write,
 		      __entry->sync ? " sync" : "")
 );
 
+TRACE_EVENT(atomfs_sw_atomic_remap,
+	    TP_PROTO(struct inode *inode, loff_t pos, u64 pblk, u64 len),
+	    TP_ARGS(inode, pos, pblk, len),
+	    TP_STRUCT__entry(__field(dev_t, dev)
+			     __field(ino_t, ino)
+			     __field(loff_t, pos)
+			     __field(u64, pblk)
+			     __field(u64, len)),
+	    TP_fast_assign(__entry->dev = inode->i_sb->s_dev;
+			   __entry->ino = inode->i_ino;
+			   __entry->pos = pos;
+			   __entry->pblk = pblk;
+			   __entry->len = len),
+	    TP_printk("dev %d:%d ino %lu pos %lld len %llu now at block %llu",
+		      MAJOR(__entry->dev), MINOR(__entry->dev),
+		      (unsigned long)__entry->ino, __entry->pos, __entry->len,
+		      __entry->pblk)
+);
+
 TRACE_EVENT(atomfs_copy_retry,
 	    TP_PROTO(struct inode *inode, loff_t pos, size_t copied,
 		     int round),

@@ -10,6 +10,16 @@
  * one I/O block, so a dirty folio is wholly dirty and maps to one
  * contiguous, aligned device range: an atomic folio becomes exactly one
  * REQ_ATOMIC bio; plain folios are batched into large bios.
+ *
+ * In software atomic mode (atomic=sw, or auto on a device without atomic
+ * writes) an atomic folio is one plain bio of its own instead.  If its unit
+ * was never written, the bio goes to the unit's unwritten blocks, which
+ * read as zeros until the completion marks them written in one
+ * transaction.  Otherwise it goes out of place, to a unit set aside when
+ * the folio was written (atomic.c), and the completion remaps the file's
+ * unit there and frees the old one in one transaction.  Either way a crash
+ * shows the unit's old contents or its new ones, never a mix, whatever the
+ * device does with a write cut short.
  */
 #include <linux/fs.h>
 #include <linux/bio.h>
@@ -25,7 +35,10 @@
  * @pos:	file offset of the first folio
  * @size:	bytes in the bio (bi_size is consumed by the I/O)
  * @unwritten:	its blocks are unwritten: convert them after the I/O
- * @atomic:	one atomic folio, sent with REQ_ATOMIC
+ * @atomic:	one atomic folio
+ * @hw:		sent with REQ_ATOMIC
+ * @cow_pblk:	software atomic write out of place: the unit written, to
+ *		be mapped in place of the file's after the I/O; else 0
  * @list:	on the inode's i_ioend_list, waiting for conversion
  * @bio:	the bio, last: front padding of atomfs_bioset
  */
@@ -35,6 +48,8 @@ struct atomfs_bio {
 	u64			size;
 	bool			unwritten;
 	bool			atomic;
+	bool			hw;
+	u64			cow_pblk;
 	struct list_head	list;
 	struct bio		bio;
 };
@@ -68,7 +83,7 @@ static void atomfs_finish_bio(struct atomfs_bio *ab, int err)
 	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
 	struct folio_iter fi;
 
-	if (ab->atomic) {
+	if (ab->hw) {
 		trace_atomfs_atomic_bio_end(inode, ab->pos, bio, ab->size);
 		if (err)
 			atomfs_count(sbi, ATOMFS_CTR_ATOMIC_BIO_ERRORS, 1);
@@ -100,15 +115,32 @@ static void atomfs_finish_bio(struct atomfs_bio *ab, int err)
 static void atomfs_finish_unwritten(struct atomfs_bio *ab)
 {
 	struct inode *inode = ab->inode;
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
 	int err = blk_status_to_errno(ab->bio.bi_status);
+	u64 lblk = ab->pos >> ATOMFS_BLOCK_SHIFT;
+	u64 len = ab->size >> ATOMFS_BLOCK_SHIFT;
 	unsigned int nofs;
 
 	if (!err) {
 		nofs = atomfs_map_lock(inode);
-		err = atomfs_extents_convert(inode, ab->pos >> ATOMFS_BLOCK_SHIFT,
-					     ab->size >> ATOMFS_BLOCK_SHIFT);
+		if (ab->cow_pblk) {
+			err = atomfs_extents_remap(inode, lblk, len,
+						   ab->cow_pblk);
+			if (!err) {
+				trace_atomfs_sw_atomic_remap(inode, ab->pos,
+							     ab->cow_pblk,
+							     ab->size);
+				atomfs_count(sbi, ATOMFS_CTR_SW_ATOMIC_REMAPS, 1);
+				ab->cow_pblk = 0;
+			}
+		} else {
+			err = atomfs_extents_convert(inode, lblk, len);
+		}
 		atomfs_map_unlock(inode, nofs);
 	}
+	/* Not remapped: the unit written out of place is free again. */
+	if (ab->cow_pblk)
+		atomfs_cow_put(inode, ab->cow_pblk);
 	atomfs_finish_bio(ab, err);
 }
 
@@ -140,7 +172,9 @@ static void atomfs_end_bio(struct bio *bio)
 	struct atomfs_sb_info *sbi = ATOMFS_SB(ab->inode->i_sb);
 	unsigned long flags;
 
-	if (!ab->unwritten || bio->bi_status) {
+	if (!(ab->unwritten || ab->cow_pblk) || bio->bi_status) {
+		if (ab->cow_pblk)
+			atomfs_cow_put(ab->inode, ab->cow_pblk);
 		atomfs_finish_bio(ab, blk_status_to_errno(bio->bi_status));
 		return;
 	}
@@ -153,7 +187,8 @@ static void atomfs_end_bio(struct bio *bio)
 
 static struct atomfs_bio *atomfs_bio_alloc(struct atomfs_wb_ctx *ctx,
 					   loff_t pos, u64 pblk,
-					   bool unwritten, bool atomic)
+					   bool unwritten, bool atomic,
+					   bool hw)
 {
 	struct inode *inode = ctx->inode;
 	blk_opf_t opf = REQ_OP_WRITE | wbc_to_write_flags(ctx->wbc);
@@ -164,7 +199,7 @@ static struct atomfs_bio *atomfs_bio_alloc(struct atomfs_wb_ctx *ctx,
 	 * REQ_NOMERGE: the block layer may merge adjacent REQ_ATOMIC bios
 	 * into one larger atomic command; each unit goes out on its own.
 	 */
-	if (atomic)
+	if (hw)
 		opf |= REQ_ATOMIC | REQ_NOMERGE;
 	bio = bio_alloc_bioset(inode->i_sb->s_bdev, atomic ? 1 : BIO_MAX_VECS,
 			       opf, GFP_NOFS, &atomfs_bioset);
@@ -174,6 +209,8 @@ static struct atomfs_bio *atomfs_bio_alloc(struct atomfs_wb_ctx *ctx,
 	ab->size = 0;
 	ab->unwritten = unwritten;
 	ab->atomic = atomic;
+	ab->hw = hw;
+	ab->cow_pblk = 0;
 	INIT_LIST_HEAD(&ab->list);
 	bio->bi_iter.bi_sector = pblk << (ATOMFS_BLOCK_SHIFT - SECTOR_SHIFT);
 	bio->bi_write_hint = inode->i_write_hint;
@@ -186,7 +223,7 @@ static void atomfs_bio_submit(struct atomfs_bio *ab)
 {
 	struct atomfs_sb_info *sbi = ATOMFS_SB(ab->inode->i_sb);
 
-	if (ab->atomic) {
+	if (ab->hw) {
 		atomfs_count(sbi, ATOMFS_CTR_ATOMIC_BIOS, 1);
 		atomfs_count(sbi, ATOMFS_CTR_ATOMIC_BIO_BYTES, ab->size);
 		trace_atomfs_atomic_bio_submit(ab->inode, ab->pos, &ab->bio,
@@ -239,6 +276,26 @@ static int atomfs_wb_map(struct atomfs_wb_ctx *ctx, loff_t pos, size_t len,
 	return 0;
 }
 
+/*
+ * A software atomic folio over a written unit came without a unit set
+ * aside (the mount switched from hw to sw while it was dirty): set one
+ * aside now, or, with no space for it, write it in place, where a crash
+ * may tear it, and say so.
+ */
+static u64 atomfs_sw_atomic_fallback(struct inode *inode, loff_t pos,
+				     u64 pblk)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+	u64 cow;
+
+	if (!atomfs_cow_take(inode, pblk + sbi->unit_blocks, &cow))
+		return cow;
+	atomfs_count(sbi, ATOMFS_CTR_SW_ATOMIC_FALLBACKS, 1);
+	pr_warn_ratelimited("atomfs (%s): inode %lu: no space to write the atomic unit at offset %lld out of place: written in place\n",
+			    inode->i_sb->s_id, inode->i_ino, pos);
+	return 0;
+}
+
 static int atomfs_write_folio(struct atomfs_wb_ctx *ctx, struct folio *folio)
 {
 	struct inode *inode = ctx->inode;
@@ -252,7 +309,8 @@ static int atomfs_write_folio(struct atomfs_wb_ctx *ctx, struct folio *folio)
 
 	/* Wholly past EOF: a truncate is on its way to remove it. */
 	if (pos >= isize) {
-		folio_clear_checked(folio);
+		if (folio_test_checked(folio))
+			atomfs_atomic_unmark(inode, folio);
 		folio_unlock(folio);
 		return 0;
 	}
@@ -264,7 +322,8 @@ static int atomfs_write_folio(struct atomfs_wb_ctx *ctx, struct folio *folio)
 	if (err) {
 		/* Its data is lost: say so to fsync, and do not retry. */
 		mapping_set_error(inode->i_mapping, err);
-		folio_clear_checked(folio);
+		if (folio_test_checked(folio))
+			atomfs_atomic_unmark(inode, folio);
 		folio_unlock(folio);
 		return err;
 	}
@@ -272,7 +331,21 @@ static int atomfs_write_folio(struct atomfs_wb_ctx *ctx, struct folio *folio)
 	atomic = folio_test_checked(folio);
 	folio_start_writeback(folio);
 	if (atomic) {
-		ab = atomfs_bio_alloc(ctx, pos, pblk, unwritten, true);
+		bool sw = READ_ONCE(ATOMFS_SB(inode->i_sb)->atomic_sw);
+		u64 cow = atomfs_cow_detach(inode, folio);
+
+		if (sw && !unwritten && !cow)
+			cow = atomfs_sw_atomic_fallback(inode, pos, pblk);
+		if (cow && (!sw || unwritten)) {
+			atomfs_cow_put(inode, cow);
+			cow = 0;
+		}
+		ab = atomfs_bio_alloc(ctx, pos, cow ?: pblk, unwritten, true,
+				      !sw);
+		ab->cow_pblk = cow;
+		if (sw && unwritten)
+			atomfs_count(ATOMFS_SB(inode->i_sb),
+				     ATOMFS_CTR_SW_ATOMIC_IN_PLACE, 1);
 		bio_add_folio_nofail(&ab->bio, folio, len, 0);
 		ab->size = len;
 		wbc_account_cgroup_owner(ctx->wbc, folio, len);
@@ -289,7 +362,7 @@ static int atomfs_write_folio(struct atomfs_wb_ctx *ctx, struct folio *folio)
 		ab = NULL;
 	}
 	if (!ab) {
-		ab = atomfs_bio_alloc(ctx, pos, pblk, unwritten, false);
+		ab = atomfs_bio_alloc(ctx, pos, pblk, unwritten, false, false);
 		bio_add_folio_nofail(&ab->bio, folio, len, 0);
 		ctx->cur = ab;
 	}
