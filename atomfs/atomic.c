@@ -34,23 +34,35 @@
  * its atomic write unit range and no atomic boundary inside a unit; data
  * units are aligned to A from the device's start, so alignment follows.
  * bdev_atomic_write_unit_{min,max}_bytes() do not exist in 6.12: the
- * queue limits are read directly.  Returns NULL or why not.
+ * queue limits are read directly.  Returns false and says why in @why.
  */
-static const char *atomfs_hw_atomic_problem(struct super_block *sb)
+static bool atomfs_hw_atomic_ok(struct super_block *sb, char *why,
+				size_t size)
 {
 	struct request_queue *q = bdev_get_queue(sb->s_bdev);
 	unsigned int unit = 1U << ATOMFS_SB(sb)->unit_shift;
-	unsigned int boundary;
+	unsigned int min, max, boundary;
 
-	if (!bdev_can_atomic_write(sb->s_bdev))
-		return "the device has no atomic write support";
-	if (unit < queue_atomic_write_unit_min_bytes(q) ||
-	    unit > queue_atomic_write_unit_max_bytes(q))
-		return "the atomic unit is outside the device's atomic write sizes";
+	if (!bdev_can_atomic_write(sb->s_bdev)) {
+		snprintf(why, size, "the device has no atomic write support");
+		return false;
+	}
+	min = queue_atomic_write_unit_min_bytes(q);
+	max = queue_atomic_write_unit_max_bytes(q);
+	if (unit < min || unit > max) {
+		snprintf(why, size,
+			 "atomic unit %u is outside the device's atomic write sizes %u..%u",
+			 unit, min, max);
+		return false;
+	}
 	boundary = queue_atomic_write_boundary_bytes(q);
-	if (boundary && boundary % unit)
-		return "the device's atomic write boundary splits the atomic unit";
-	return NULL;
+	if (boundary && boundary % unit) {
+		snprintf(why, size,
+			 "the device's atomic write boundary %u splits the atomic unit %u",
+			 boundary, unit);
+		return false;
+	}
+	return true;
 }
 
 /**
@@ -66,7 +78,8 @@ void atomfs_atomic_setup(struct super_block *sb)
 {
 	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
 	unsigned int unit = 1U << sbi->unit_shift;
-	const char *problem;
+	char why[96] = "";
+	bool hw;
 
 	sbi->atomic_enabled = false;
 	sbi->atomic_sw = false;
@@ -75,22 +88,22 @@ void atomfs_atomic_setup(struct super_block *sb)
 			sb->s_id);
 		return;
 	}
-	problem = sbi->opts.atomic == ATOMFS_ATOMIC_SW ? NULL :
-		  atomfs_hw_atomic_problem(sb);
-	if (sbi->opts.atomic == ATOMFS_ATOMIC_HW && problem) {
-		pr_info("atomfs (%s): atomic=hw: %s (unit %u): RWF_ATOMIC writes are refused\n",
-			sb->s_id, problem, unit);
+	hw = sbi->opts.atomic != ATOMFS_ATOMIC_SW &&
+	     atomfs_hw_atomic_ok(sb, why, sizeof(why));
+	if (sbi->opts.atomic == ATOMFS_ATOMIC_HW && !hw) {
+		pr_info("atomfs (%s): atomic=hw: %s: RWF_ATOMIC writes are refused\n",
+			sb->s_id, why);
 		return;
 	}
 	sbi->atomic_enabled = true;
-	if (sbi->opts.atomic == ATOMFS_ATOMIC_SW || problem) {
-		sbi->atomic_sw = true;
-		pr_info("atomfs (%s): atomic writes of %u bytes in software (out of place)%s%s\n",
-			sb->s_id, unit, problem ? ": " : "", problem ?: "");
+	if (hw) {
+		pr_info("atomfs (%s): atomic writes of %u bytes with REQ_ATOMIC\n",
+			sb->s_id, unit);
 		return;
 	}
-	pr_info("atomfs (%s): atomic writes of %u bytes with REQ_ATOMIC\n",
-		sb->s_id, unit);
+	sbi->atomic_sw = true;
+	pr_info("atomfs (%s): atomic writes of %u bytes in software, out of place%s%s\n",
+		sb->s_id, unit, why[0] ? ": " : "", why);
 }
 
 /**

@@ -25,7 +25,7 @@ dmesg_mark
 run_ok mount -t atomfs "$DEV" "$MNT"
 # Loop has no atomic writes: the one line saying so, nothing else.
 assert_eq "atomfs log lines at mount" \
-	"atomfs ($(basename "$DEV")): the device has no atomic write support: RWF_ATOMIC writes are refused" \
+	"atomfs ($(basename "$DEV")): atomic writes of 16384 bytes in software, out of place: the device has no atomic write support" \
 	"$(dmesg_since | grep -o 'atomfs (.*' || true)"
 assert_eq "block size" 4096 "$(stat -f -c %S "$MNT")"
 run_ok dd if=/dev/urandom of="$MNT/data" bs=64k count=16 status=none
