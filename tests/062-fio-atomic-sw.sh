@@ -1,0 +1,80 @@
+#!/bin/bash
+# The fio RWF_ATOMIC jobs of 060 in software mode (a device without atomic
+# writes): they run without error, no REQ_ATOMIC reaches the device, the
+# first pass writes every unit in place into unwritten blocks and a second
+# pass over the same files writes every unit out of place and remaps it,
+# and the verify pass succeeds from the device and after a remount.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/atomic-lib.sh"
+
+JOBS="seq rand uring"
+FIO_ATOMIC=$TOP/scripts/fio-atomic
+
+scsi_dev 256 atomic_wr=0
+mkfs_mount
+assert_eq "atomic mode" sw "$(ctr atomic_mode)"
+D=$MNT/fio
+mkdir "$D"
+export ATOMFS_FIO_DIR=$D ATOMFS_FIO_SIZE=4M
+
+# fio_run TAG [-v] JOB: as in 060; sets READS and WRITES
+fio_run() {
+	local tag=$1 out=/tmp/$TEST.$1.out
+	shift
+	"$FIO_ATOMIC" "$@" --output="$out" ||
+		fail "fio $tag failed: $(grep -E 'err=|rror' "$out" | head -n 3)"
+	grep -q ' err= *0' "$out" || fail "fio $tag: no job reports err=0"
+	! grep -E ' err= *[1-9]' "$out" >&2 || fail "fio $tag: a job failed"
+	read -r READS WRITES <<<"$(grep -E 'issued rwts: total=' "$out" |
+		sed 's/.*total=\([0-9]*\),\([0-9]*\),.*/\1 \2/' |
+		awk '{ r += $1; w += $2 } END { print r + 0, w + 0 }')"
+}
+
+# pass N: every job once; TOTAL is the writes fio issued
+declare -A WRITTEN
+pass() {
+	local j total=0 w0
+	for j in $JOBS; do
+		w0=$(ctr atomic_writes)
+		fio_run "$j-$1" "$TOP/tests/fio/atomic-$j.fio"
+		((WRITES > 0)) || fail "atomic-$j pass $1: no write issued"
+		assert_eq "atomic-$j pass $1: atomic writes counted" "$WRITES" \
+			$(($(ctr atomic_writes) - w0))
+		total=$((total + WRITES))
+		WRITTEN[$j]=$WRITES
+	done
+	run_ok sync
+	TOTAL=$total
+}
+
+pass 1
+total=$TOTAL
+info "pass 1: $total atomic writes, all to new units"
+assert_eq "units written in place (new)" "$total" "$(ctr sw_atomic_in_place)"
+assert_eq "units remapped" 0 "$(ctr sw_atomic_remaps)"
+pass 2
+total2=$TOTAL
+info "pass 2: $total2 atomic writes over written units"
+assert_eq "units remapped" "$total2" "$(ctr sw_atomic_remaps)"
+assert_eq "units written in place (new)" "$total" "$(ctr sw_atomic_in_place)"
+assert_eq "REQ_ATOMIC bios" 0 "$(ctr atomic_bios)"
+assert_eq "fallbacks to in-place writes" 0 "$(ctr sw_atomic_fallbacks)"
+assert_eq "rejected atomic writes" 0 "$(ctr atomic_writes_rejected)"
+assert_eq "demotions" 0 "$(ctr demotions)"
+
+verify_all() {
+	local j
+	for j in $JOBS; do
+		fio_run "verify-$j" -v "$TOP/tests/fio/atomic-$j.fio"
+		info "verify pass of atomic-$j ($1): $READS blocks read and checked"
+		assert_eq "verify pass of atomic-$j: blocks read" \
+			"${WRITTEN[$j]}" "$READS"
+	done
+}
+drop_caches
+verify_all "from the device"
+remount
+verify_all "after remount"
+umount_fsck
+scsi_dev_remove
+info ok
