@@ -26,20 +26,10 @@ if ((CRASH_LARGE)); then
 else
 	STEPS=100 SAMPLES=20
 fi
-LOGDEV=/dev/ram0
-COWDEV=/dev/ram1
 TMPF=/tmp/$TEST
-BASE=$TMPF.base
-REC=$TMPF.rec
-DM=crashlog
-SNAP=crashsnap
 
 scsi_dev 64
-run_ok modprobe brd rd_nr=2 rd_size=$((512 * 1024))
-[[ -b $LOGDEV && -b $COWDEV ]] || fail "no $LOGDEV, $COWDEV"
-run_ok modprobe dm-log-writes
-run_ok modprobe dm-snapshot
-export DM_DISABLE_UDEV=1
+crash_log_setup
 
 # The workload's RWF_ATOMIC writes want a device that offers atomic writes,
 # which dm does not pass on: on the bare scsi_debug disk, without a crash,
@@ -56,89 +46,35 @@ if [[ $CRASH_FS == atomfs ]]; then
 	info "RWF_ATOMIC on the bare disk: $(grep -o 'atomic-write=[0-9]*' <<<"$out"), verified; through dm: in software"
 fi
 
-# The image the log starts from: poison first, so that a block the
-# filesystem never wrote can never pass for a hole.
-run_ok crash_workload poison "$DEV"
-crash_mkfs "$DEV"
-run_ok dd if="$DEV" of="$BASE" bs=1M status=none
-sectors=$(blockdev --getsz "$DEV")
-run_ok dmsetup create --noudevsync "$DM" \
-	--table "0 $sectors log-writes $DEV $LOGDEV"
-run_ok dmsetup mknodes "$DM"
-run_ok dmsetup message "$DM" 0 mark mkfs
-run_ok crash_mount "/dev/mapper/$DM"
 start=$SECONDS
-rm -f "$REC"
-run_ok crash_workload run -d "$MNT/w" -r "$REC" -s "$SEED" -n "$STEPS" -m "$DM"
-run_ok umount "$MNT"
-run_ok dmsetup remove --noudevsync "$DM"
+crash_log_run "$SEED" "$STEPS" "$SAMPLES"
 info "workload of $STEPS steps on $CRASH_FS logged in $((SECONDS - start))s, seed $SEED"
-
-run_ok log_replay points "$LOGDEV" "$SEED" "$SAMPLES" \
-	>"$TMPF.points" 2>"$TMPF.logstats"
-mapfile -t POINTS <"$TMPF.points"
-info "$(cat "$TMPF.logstats"); ${#POINTS[@]} crash points"
-((${#POINTS[@]} > 2)) || fail "too few crash points: ${POINTS[*]}"
-
-# mark "d<SEQ>": durability lines up to SEQ apply; "-" or "mkfs": none
-upto() {
-	case $1 in
-	d*) echo "${1#d}" ;;
-	*) echo 0 ;;
-	esac
-}
-
-# Each point is replayed into a fresh non-persistent snapshot of the
-# untouched image: writing only the log, not the whole device, per point.
-run_ok dd if="$BASE" of="$DEV" bs=1M conv=fsync status=none
-SNAPDEV=/dev/mapper/$SNAP
-snap_new() {
-	run_ok dmsetup create --noudevsync "$SNAP" \
-		--table "0 $sectors snapshot $DEV $COWDEV N 8"
-	run_ok dmsetup mknodes "$SNAP"
-}
-snap_drop() {
-	run_ok dmsetup remove --noudevsync "$SNAP"
-}
-# replay K TEAR: the device at crash point K in $SNAPDEV
-replay() {
-	snap_new
-	run_ok log_replay replay "$LOGDEV" - "$SNAPDEV" "$1" "$2" "$SEED" >/dev/null
-}
+info "$(cat "$TMPF.logstats"); ${#CL_POINTS[@]} crash points"
 
 start=$SECONDS
-for p in "${POINTS[@]}"; do
-	read -r k tear mark <<<"$p"
-	replay "$k" "$tear"
-	label="point $k"
-	((tear == 1)) && label+=" torn"
-	((tear == 2)) && label+=" (its flush group as a random subset)"
-	crash_check "$SNAPDEV" "$MNT/w" "$REC" "$(upto "$mark")" \
-		"$label (mark $mark)" || true
-	snap_drop
-done
+crash_replay_all
 info "$CR_POINTS points checked in $((SECONDS - start))s"
 crash_summary
 
 # Negative control 1: the first point against the last expectations.
-read -r k tear mark <<<"${POINTS[0]}"
-lastmark=$(log_replay list "$LOGDEV" | awk '$5 ~ /^d[0-9]+$/ { m = $5 } END { print m }')
+read -r k tear mark <<<"${CL_POINTS[0]}"
+lastmark=$(log_replay list "$CL_LOGDEV" | awk '$5 ~ /^d[0-9]+$/ { m = $5 } END { print m }')
 [[ -n $lastmark ]] || fail "no durability mark in the log"
-replay "$k" "$tear"
-run_ok crash_mount "$SNAPDEV"
-out=$(crash_verify -q -r "$REC" -d "$MNT/w" -u "$(upto "$lastmark")") &&
+crash_replay "$k" "$tear"
+run_ok crash_mount "$CL_SNAPDEV"
+out=$(crash_verify -q -r "$TMPF.rec" -d "$MNT/w" -u "$(crash_upto "$lastmark")") &&
 	fail "negative control: point $k passes the expectations of $lastmark: $out"
 grep -q 'lost=[1-9]' <<<"$out" ||
 	fail "negative control: point $k shows no lost data against $lastmark: $out"
 info "control: point $k against mark $lastmark: $out"
 run_ok umount "$MNT"
-snap_drop
+crash_replay_drop
 
 # Negative control 2: the end state, one durable block replaced by another
 # file's, one zeroed: one stale and one lost.
-replay "${POINTS[-1]%% *}" 0
-run_ok crash_mount "$SNAPDEV"
-crash_verify -l -r "$REC" -d "$MNT/w" >"$TMPF.durable"
+crash_replay "${CL_POINTS[-1]%% *}" 0
+run_ok crash_mount "$CL_SNAPDEV"
+crash_verify -l -r "$TMPF.rec" -d "$MNT/w" >"$TMPF.durable"
 grep '^durable ' "$TMPF.durable" >"$TMPF.durable2" || true
 mapfile -t DUR <"$TMPF.durable2"
 ((${#DUR[@]} >= 2)) || fail "negative control: fewer than 2 durable blocks"
@@ -155,13 +91,13 @@ done
 run_ok dd if="$f2" of="$f1" bs=4096 skip="$b2" seek="$b1" count=1 conv=notrunc status=none
 read -r _ f3 b3 <<<"${DUR[-1]}"
 run_ok dd if=/dev/zero of="$f3" bs=4096 seek="$b3" count=1 conv=notrunc status=none
-out=$(crash_verify -q -r "$REC" -d "$MNT/w") &&
+out=$(crash_verify -q -r "$TMPF.rec" -d "$MNT/w") &&
 	fail "negative control: a foreign and a zeroed block pass: $out"
 grep -q 'lost=1 stale=1 ' <<<"$out" ||
 	fail "negative control: expected 1 stale and 1 lost: $out"
 info "control: $f1 block $b1 from $f2 block $b2, $f3 block $b3 zeroed: $out"
 run_ok umount "$MNT"
-snap_drop
+crash_replay_drop
 
 dmsetup remove_all --noudevsync 2>/dev/null || true
 ((CR_FSCK + CR_LOST + CR_STALE + CR_OTHER == 0)) ||

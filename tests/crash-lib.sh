@@ -58,7 +58,7 @@ field() {
 
 # The counters a crash test adds up and prints.
 CR_POINTS=0 CR_FILES=0 CR_BLOCKS=0 CR_FSCK=0 CR_LOST=0 CR_STALE=0 CR_OTHER=0
-CR_RECOVERED=0 CR_SHOWN=0
+CR_RECOVERED=0 CR_SHOWN=0 CR_ATOMIC=0 CR_PLAIN_UNITS=0 CR_PLAIN_TORN=0
 
 # crash_check DEV DIR RECORD [SEQ] [LABEL]: one crashed filesystem:
 # fsck before mount (atomfs: its own view of the journal replay, which must
@@ -107,6 +107,9 @@ crash_check() {
 			lost=$(field lost "$v")
 			stale=$(field stale "$v")
 			other=$((other + $(field other "$v")))
+			CR_ATOMIC=$((CR_ATOMIC + $(field atomic "$v")))
+			CR_PLAIN_UNITS=$((CR_PLAIN_UNITS + $(field plain_units "$v")))
+			CR_PLAIN_TORN=$((CR_PLAIN_TORN + $(field plain_torn "$v")))
 			((rc == 0)) || crash_show "$label: verify" "$out"
 		fi
 		if ! out=$(umount "$MNT" 2>&1); then
@@ -145,5 +148,103 @@ crash_show() {
 }
 
 crash_summary() {
-	echo "crash: $CR_POINTS points, $CR_FILES files, $CR_BLOCKS blocks verified, $CR_FSCK fsck errors, $CR_LOST lost, $CR_STALE stale, $CR_OTHER other; $CR_RECOVERED mounts recovered a journal"
+	echo "crash: $CR_POINTS points, $CR_FILES files, $CR_BLOCKS blocks verified, $CR_FSCK fsck errors, $CR_LOST lost, $CR_STALE stale, $CR_OTHER other; $CR_RECOVERED mounts recovered a journal; $CR_ATOMIC atomic writes checked; $CR_PLAIN_UNITS plain unit writes, $CR_PLAIN_TORN torn"
+}
+
+# Logged replay (070, 076): the block writes of a workload recorded with
+# dm-log-writes, the device rebuilt at crash points by log_replay.c into a
+# non-persistent snapshot of the image the log starts from (writing only
+# the log per point, not the whole device).  Needs $DEV and $TMPF.
+CL_LOGDEV=/dev/ram0
+CL_COWDEV=/dev/ram1
+CL_DM=crashlog
+CL_SNAP=crashsnap
+CL_SNAPDEV=/dev/mapper/$CL_SNAP
+
+# crash_log_setup: the log and snapshot devices
+crash_log_setup() {
+	run_ok modprobe brd rd_nr=2 rd_size=$((512 * 1024))
+	[[ -b $CL_LOGDEV && -b $CL_COWDEV ]] || fail "no $CL_LOGDEV, $CL_COWDEV"
+	run_ok modprobe dm-log-writes
+	run_ok modprobe dm-snapshot
+	export DM_DISABLE_UDEV=1
+}
+
+# crash_log_run SEED STEPS SAMPLES [WORKLOAD OPTIONS...]: poison $DEV
+# (so that a block the filesystem never wrote can never pass for a hole),
+# mkfs, keep the image in $TMPF.base, run a workload of STEPS steps in
+# $MNT/w through dm-log-writes with its record in $TMPF.rec, and list the
+# crash points (log_replay points, SAMPLES torn writes sampled) in
+# CL_POINTS; $DEV holds the image the log starts from again.  Prints the
+# workload's summary line.
+crash_log_run() {
+	local seed=$1 steps=$2 samples=$3 sectors sysfs
+	shift 3
+
+	run_ok crash_workload poison "$DEV"
+	crash_mkfs "$DEV"
+	run_ok dd if="$DEV" of="$TMPF.base" bs=1M status=none
+	sectors=$(blockdev --getsz "$DEV")
+	CL_SECTORS=$sectors
+	run_ok dmsetup create --noudevsync "$CL_DM" \
+		--table "0 $sectors log-writes $DEV $CL_LOGDEV"
+	run_ok dmsetup mknodes "$CL_DM"
+	run_ok dmsetup message "$CL_DM" 0 mark mkfs
+	run_ok crash_mount "/dev/mapper/$CL_DM"
+	sysfs=/sys/fs/atomfs/dm-$(dmsetup info -c --noheadings -o minor "$CL_DM" | tr -d ' ')
+	rm -f "$TMPF.rec"
+	CL_WORKLOAD=$(crash_workload run -d "$MNT/w" -r "$TMPF.rec" -s "$seed" \
+		-n "$steps" -m "$CL_DM" "$@") || fail "workload: $CL_WORKLOAD"
+	# atomfs: its atomic mode and how the software path took the units
+	CL_MODE=- CL_SW=
+	if [[ -d $sysfs ]]; then
+		CL_MODE=$(cat "$sysfs/atomic_mode")
+		CL_SW="in place $(cat "$sysfs/sw_atomic_in_place"), remapped $(cat "$sysfs/sw_atomic_remaps")"
+	fi
+	run_ok umount "$MNT"
+	run_ok dmsetup remove --noudevsync "$CL_DM"
+	run_ok log_replay points "$CL_LOGDEV" "$seed" "$samples" \
+		>"$TMPF.points" 2>"$TMPF.logstats"
+	mapfile -t CL_POINTS <"$TMPF.points"
+	((${#CL_POINTS[@]} > 2)) || fail "too few crash points: ${CL_POINTS[*]}"
+	CL_SEED=$seed
+	run_ok dd if="$TMPF.base" of="$DEV" bs=1M conv=fsync status=none
+}
+
+# crash_upto MARK: the record's durability lines a point satisfies: mark
+# "d<SEQ>" up to SEQ; "-" or "mkfs": none
+crash_upto() {
+	case $1 in
+	d*) echo "${1#d}" ;;
+	*) echo 0 ;;
+	esac
+}
+
+# crash_replay K TEAR: the device at crash point K in $CL_SNAPDEV
+crash_replay() {
+	run_ok dmsetup create --noudevsync "$CL_SNAP" \
+		--table "0 $CL_SECTORS snapshot $DEV $CL_COWDEV N 8"
+	run_ok dmsetup mknodes "$CL_SNAP"
+	run_ok log_replay replay "$CL_LOGDEV" - "$CL_SNAPDEV" "$1" "$2" \
+		"$CL_SEED" >/dev/null
+}
+
+crash_replay_drop() {
+	run_ok dmsetup remove --noudevsync "$CL_SNAP"
+}
+
+# crash_replay_all: crash_check at every point of CL_POINTS
+crash_replay_all() {
+	local p k tear mark label
+
+	for p in "${CL_POINTS[@]}"; do
+		read -r k tear mark <<<"$p"
+		crash_replay "$k" "$tear"
+		label="point $k"
+		((tear == 1)) && label+=" torn"
+		((tear == 2)) && label+=" (its flush group as a random subset)"
+		crash_check "$CL_SNAPDEV" "$MNT/w" "$TMPF.rec" \
+			"$(crash_upto "$mark")" "$label (mark $mark)" || true
+		crash_replay_drop
+	done
 }

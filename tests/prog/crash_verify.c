@@ -12,8 +12,14 @@
  *	-q      print only the summary line
  *
  * Prints the problems found and one line
- *   verify: files=F names=N blocks=B lost=L stale=S other=O
- * and exits 1 when L+S+O > 0 (2 for a bad record or usage).
+ *   verify: files=F names=N blocks=B lost=L stale=S other=O atomic=A
+ *           plain_units=P plain_torn=T
+ * and exits 1 when L+S+O > 0 (2 for a bad record or usage).  A is the
+ * number of RWF_ATOMIC writes found showing their version (each whole, or
+ * counted in O), P the number of whole units written plain (flag u, the
+ * negative control of the unit workload) found showing theirs, T how many
+ * of those were torn: no problem for a plain write, but what the control
+ * must see.
  *
  * The rules, from the record (crash_workload.c describes its lines):
  *
@@ -52,6 +58,7 @@
  *
  * Atomic writes.  If any block of an RWF_ATOMIC write shows its version,
  * every block of it shows that version or a newer state (OTHER otherwise).
+ * Plain unit writes (flag u) are held to the same rule only to be counted.
  *
  * The rules never assume an order between operations that were not made
  * durable, so they accept more than a journaling filesystem allows, never
@@ -84,6 +91,7 @@ struct blk {
 
 struct atomic_op {
 	uint32_t seq, blk, n;
+	int plain;		/* a unit written plain: counted, not a problem */
 };
 
 struct file {
@@ -124,10 +132,12 @@ static struct {
 	/* counters */
 	unsigned long files_checked, names, blocks;
 	unsigned long lost, stale, other;
+	unsigned long atomic, plain_units, plain_torn;
 } v;
 
 struct result {
 	unsigned long blocks, lost, stale, other;
+	unsigned long atomic, plain_units, plain_torn;
 	int report;
 	const char *path;
 };
@@ -323,11 +333,12 @@ static void apply(const struct line *l)
 			blk_set(&f->b[i], l->seq, FULL, l->seq);
 		if ((l->a[1] + l->a[2]) * CRASH_BLOCK > f->size)
 			size_set(f, (l->a[1] + l->a[2]) * CRASH_BLOCK);
-		if (strchr(l->s, 'a')) {
+		if (strchr(l->s, 'a') || strchr(l->s, 'u')) {
 			f->at = realloc(f->at, (f->nat + 1) * sizeof(*f->at));
 			CHECK(f->at, "realloc");
 			f->at[f->nat++] = (struct atomic_op){
-				l->seq, (uint32_t)l->a[1], (uint32_t)l->a[2] };
+				l->seq, (uint32_t)l->a[1], (uint32_t)l->a[2],
+				!strchr(l->s, 'a') };
 		}
 	} else if (!strcmp(op, "T")) {
 		uint64_t size = l->a[1], cb = size / CRASH_BLOCK;
@@ -550,9 +561,18 @@ static void check_content(struct file *f, int fd, struct result *r,
 				 (!shown[j] && f->b[j].zeroed < a->seq))
 				old = 1;
 		}
-		if (hit && old)
-			problem(r, &r->other, "atomic write %u (blocks %u+%u) torn",
-				a->seq, a->blk, a->n);
+		if (!hit)
+			continue;
+		if (a->plain) {
+			r->plain_units++;
+			r->plain_torn += old;
+		} else {
+			r->atomic++;
+			if (old)
+				problem(r, &r->other,
+					"atomic write %u (blocks %u+%u) torn",
+					a->seq, a->blk, a->n);
+		}
 	}
 }
 
@@ -633,6 +653,9 @@ static void check_slot(const char *dir, int slot, int present)
 	v.lost += best.lost;
 	v.stale += best.stale;
 	v.other += best.other;
+	v.atomic += best.atomic;
+	v.plain_units += best.plain_units;
+	v.plain_torn += best.plain_torn;
 	if (bf->found) {
 		r = (struct result){ .report = 1, .path = path };
 		problem(&r, &r.other, "file %u also found at slot %d", bf->fid,
@@ -774,7 +797,8 @@ int main(int argc, char **argv)
 		if (ls[i].op[0] != '-' && strcmp(ls[i].op, "X"))
 			apply(&ls[i]);
 	check_tree(dir);
-	printf("verify: files=%lu names=%lu blocks=%lu lost=%lu stale=%lu other=%lu\n",
-	       v.files_checked, v.names, v.blocks, v.lost, v.stale, v.other);
+	printf("verify: files=%lu names=%lu blocks=%lu lost=%lu stale=%lu other=%lu atomic=%lu plain_units=%lu plain_torn=%lu\n",
+	       v.files_checked, v.names, v.blocks, v.lost, v.stale, v.other,
+	       v.atomic, v.plain_units, v.plain_torn);
 	return v.lost + v.stale + v.other ? 1 : 0;
 }

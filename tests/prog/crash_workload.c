@@ -3,10 +3,16 @@
  * A seeded random workload for crash testing, and the record of what it did.
  *
  *   crash_workload run -d DIR -r RECORD -s SEED [-n STEPS] [-t SECONDS]
- *                      [-m DMNAME] [-b BUDGET_MB]
+ *                      [-m DMNAME] [-b BUDGET_MB] [-u atomic|plain]
  *	create DIR (and DIR/d0 DIR/d1 DIR/d2) and run STEPS random operations
  *	in it (0, the default: until killed or SECONDS have passed); a run of
- *	STEPS ends with sync(), so that its end state is all durable
+ *	STEPS ends with sync(), so that its end state is all durable.
+ *	-u: a unit workload, where most operations write whole atomic units
+ *	(the unit statx reports) among the first few of each file, half of
+ *	them with RWF_DSYNC, so mostly over units written out: with
+ *	"atomic" as RWF_ATOMIC writes, with
+ *	"plain" the same writes without RWF_ATOMIC, the negative control
+ *	(units of 16 KiB when the file offers no atomic writes)
  *   crash_workload poison TARGET
  *	fill a device or image file with blocks that are neither zeros nor
  *	valid data, so that a block the filesystem never wrote cannot pass
@@ -32,7 +38,8 @@
  *   SEQ U SLOT              about to unlink SLOT
  *   SEQ R SRC DST           about to rename SRC to DST (DST may exist)
  *   SEQ W FID BLK N FLAGS   about to write N blocks at BLK, version SEQ;
- *                           FLAGS: - plain, a RWF_ATOMIC, d RWF_DSYNC
+ *                           FLAGS: - plain, a RWF_ATOMIC, d RWF_DSYNC,
+ *                           u a whole unit written plain (-u plain)
  *   SEQ T FID SIZE          about to truncate to SIZE
  *   SEQ F FID MODE BLK N    about to fallocate: MODE alloc|keep|punch|zero
  *   SEQ X OPSEQ             the operation OPSEQ failed and changed nothing
@@ -85,6 +92,7 @@
 #define MAX_OPEN	8
 #define MAX_FILE_BLKS	256	/* 1 MiB files at most */
 #define MAX_WRITE_BLKS	64
+#define UNIT_WINDOW	12	/* units a unit workload writes per file */
 
 struct wfile {
 	uint32_t fid;
@@ -108,11 +116,14 @@ static struct {
 	uint64_t budget, used;	/* blocks */
 	uint32_t atomic;	/* RWF_ATOMIC unit in bytes, 0: none */
 	int atomic_probed;
+	int units;		/* UNITS_*: a unit workload */
 	const char *dm;
 	int dmfd;
 	uint8_t *buf;
 	unsigned long nops[32];
 } w;
+
+enum { UNITS_NONE, UNITS_ATOMIC, UNITS_PLAIN };
 
 enum { OP_CREATE, OP_WRITE, OP_DSYNCW, OP_ATOMICW, OP_TRUNC, OP_FALLOC, OP_UNLINK,
 	OP_RENAME, OP_FSYNC, OP_FDATASYNC, OP_SFR, OP_NSYNC, OP_SYNC, OP_CLOSE, OP_NR };
@@ -317,6 +328,10 @@ static void probe_atomic(int fd)
 	    (stx.attributes & STATX_ATTR_WRITE_ATOMIC_) &&
 	    stx.unit_min >= CRASH_BLOCK && stx.unit_min <= 16 * CRASH_BLOCK)
 		w.atomic = stx.unit_min;
+	if (w.units == UNITS_PLAIN && !w.atomic)
+		w.atomic = 4 * CRASH_BLOCK;
+	CHECK(w.units != UNITS_ATOMIC || w.atomic,
+	      "-u atomic: the file offers no RWF_ATOMIC writes");
 }
 
 static void op_create(void)
@@ -360,6 +375,9 @@ static void do_write(struct wfile *f, uint64_t blk, uint64_t n, int flags)
 
 	if (flags & RWF_ATOMIC)
 		*p++ = 'a';
+	else if (w.units == UNITS_PLAIN && n * CRASH_BLOCK == w.atomic &&
+		 !(blk % n))
+		*p++ = 'u';
 	if (flags & RWF_DSYNC)
 		*p++ = 'd';
 	if (p == fl)
@@ -396,8 +414,17 @@ static void op_write(int kind)
 		if (!w.atomic)
 			return;
 		n = ub;
-		blk = rn(MAX_FILE_BLKS / ub) * ub;
-		flags = RWF_ATOMIC | (rn(4) ? 0 : RWF_DSYNC);
+		/*
+		 * A unit workload mostly overwrites units already written out
+		 * (half its writes are RWF_DSYNC): the writes that can tear.
+		 */
+		if (w.units)
+			blk = rn(UNIT_WINDOW) * ub;
+		else
+			blk = rn(MAX_FILE_BLKS / ub) * ub;
+		flags = rn(w.units ? 2 : 4) ? 0 : RWF_DSYNC;
+		if (w.units != UNITS_PLAIN)
+			flags |= RWF_ATOMIC;
 	} else {
 		n = rn(4) ? 1 + rn(8) : 1 + rn(MAX_WRITE_BLKS);
 		switch (rn(4)) {
@@ -635,7 +662,13 @@ static int pick_op(void)
 		[OP_TRUNC] = 10, [OP_UNLINK] = 10, [OP_RENAME] = 5, [OP_FSYNC] = 3,
 		[OP_NSYNC] = 2, [OP_CLOSE] = 10,
 	};
-	const int *wt = w.used > w.budget ? full : normal;
+	static const int units[OP_NR] = {
+		[OP_CREATE] = 4, [OP_WRITE] = 4, [OP_ATOMICW] = 60,
+		[OP_TRUNC] = 2, [OP_FALLOC] = 2, [OP_UNLINK] = 1, [OP_RENAME] = 2,
+		[OP_FSYNC] = 4, [OP_FDATASYNC] = 4, [OP_SFR] = 1, [OP_NSYNC] = 2,
+		[OP_SYNC] = 1, [OP_CLOSE] = 2,
+	};
+	const int *wt = w.used > w.budget ? full : w.units ? units : normal;
 	int i, sum = 0, r;
 
 	for (i = 0; i < OP_NR; i++)
@@ -701,7 +734,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: crash_workload run -d DIR -r RECORD -s SEED [-n STEPS] [-t SECONDS]\n"
-		"                          [-m DMNAME] [-b BUDGET_MB]\n"
+		"                          [-m DMNAME] [-b BUDGET_MB] [-u atomic|plain]\n"
 		"       crash_workload poison TARGET\n"
 		"       crash_workload block RUN FID SEQ BLK\n");
 	exit(2);
@@ -733,7 +766,7 @@ int main(int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "run"))
 		usage();
 	optind = 2;
-	while ((c = getopt(argc, argv, "d:r:s:n:t:m:b:")) != -1) {
+	while ((c = getopt(argc, argv, "d:r:s:n:t:m:b:u:")) != -1) {
 		switch (c) {
 		case 'd':
 			w.dir = optarg;
@@ -755,6 +788,14 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			w.budget = strtoull(optarg, NULL, 0) << 8;
+			break;
+		case 'u':
+			if (!strcmp(optarg, "atomic"))
+				w.units = UNITS_ATOMIC;
+			else if (!strcmp(optarg, "plain"))
+				w.units = UNITS_PLAIN;
+			else
+				usage();
 			break;
 		default:
 			usage();
