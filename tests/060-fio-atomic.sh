@@ -6,7 +6,6 @@
 . "$(dirname "$0")/atomic-lib.sh"
 
 JOBS="seq rand uring"
-FIO_ATOMIC=$TOP/scripts/fio-atomic
 
 scsi_dev 256
 mkfs_mount
@@ -16,20 +15,6 @@ assert_eq "atomic writes enabled" 1 "$(ctr atomic_enabled)"
 D=$MNT/fio
 mkdir "$D"
 export ATOMFS_FIO_DIR=$D ATOMFS_FIO_SIZE=4M
-
-# fio_run TAG [-v] JOB: run it through the wrapper; no error in any job;
-# sets READS and WRITES to the I/Os fio issued, over all jobs
-fio_run() {
-	local tag=$1 out=/tmp/$TEST.$1.out
-	shift
-	"$FIO_ATOMIC" "$@" --output="$out" ||
-		fail "fio $tag failed: $(grep -E 'err=|rror' "$out" | head -n 3)"
-	grep -q ' err= *0' "$out" || fail "fio $tag: no job reports err=0"
-	! grep -E ' err= *[1-9]' "$out" >&2 || fail "fio $tag: a job failed"
-	read -r READS WRITES <<<"$(grep -E 'issued rwts: total=' "$out" |
-		sed 's/.*total=\([0-9]*\),\([0-9]*\),.*/\1 \2/' |
-		awk '{ r += $1; w += $2 } END { print r + 0, w + 0 }')"
-}
 
 declare -A WRITTEN
 scsi_trace_on
@@ -62,20 +47,10 @@ assert_eq "WRITE_ATOMIC_16 of another size or alignment" "" \
 assert_eq "WRITE_ATOMIC_16 (one per unit written)" "$total" "$natomic"
 assert_eq "demotions" 0 "$(ctr demotions)"
 
-verify_all() {
-	local j reads
-	for j in $JOBS; do
-		fio_run "verify-$j" -v "$TOP/tests/fio/atomic-$j.fio"
-		reads=$READS
-		info "verify pass of atomic-$j ($1): $reads blocks read and checked"
-		assert_eq "verify pass of atomic-$j: blocks read" \
-			"${WRITTEN[$j]}" "$reads"
-	done
-}
 drop_caches
-verify_all "from the device"
+fio_verify_all "from the device"
 remount
-verify_all "after remount"
+fio_verify_all "after remount"
 umount_fsck
 scsi_dev_remove
 info ok

@@ -8,7 +8,6 @@
 . "$(dirname "$0")/atomic-lib.sh"
 
 JOBS="seq rand uring"
-FIO_ATOMIC=$TOP/scripts/fio-atomic
 
 scsi_dev 256 atomic_wr=0
 mkfs_mount
@@ -16,19 +15,6 @@ assert_eq "atomic mode" sw "$(ctr atomic_mode)"
 D=$MNT/fio
 mkdir "$D"
 export ATOMFS_FIO_DIR=$D ATOMFS_FIO_SIZE=4M
-
-# fio_run TAG [-v] JOB: as in 060; sets READS and WRITES
-fio_run() {
-	local tag=$1 out=/tmp/$TEST.$1.out
-	shift
-	"$FIO_ATOMIC" "$@" --output="$out" ||
-		fail "fio $tag failed: $(grep -E 'err=|rror' "$out" | head -n 3)"
-	grep -q ' err= *0' "$out" || fail "fio $tag: no job reports err=0"
-	! grep -E ' err= *[1-9]' "$out" >&2 || fail "fio $tag: a job failed"
-	read -r READS WRITES <<<"$(grep -E 'issued rwts: total=' "$out" |
-		sed 's/.*total=\([0-9]*\),\([0-9]*\),.*/\1 \2/' |
-		awk '{ r += $1; w += $2 } END { print r + 0, w + 0 }')"
-}
 
 # pass N: every job once; TOTAL is the writes fio issued
 declare -A WRITTEN
@@ -62,19 +48,10 @@ assert_eq "fallbacks to in-place writes" 0 "$(ctr sw_atomic_fallbacks)"
 assert_eq "rejected atomic writes" 0 "$(ctr atomic_writes_rejected)"
 assert_eq "demotions" 0 "$(ctr demotions)"
 
-verify_all() {
-	local j
-	for j in $JOBS; do
-		fio_run "verify-$j" -v "$TOP/tests/fio/atomic-$j.fio"
-		info "verify pass of atomic-$j ($1): $READS blocks read and checked"
-		assert_eq "verify pass of atomic-$j: blocks read" \
-			"${WRITTEN[$j]}" "$READS"
-	done
-}
 drop_caches
-verify_all "from the device"
+fio_verify_all "from the device"
 remount
-verify_all "after remount"
+fio_verify_all "after remount"
 umount_fsck
 scsi_dev_remove
 info ok

@@ -156,3 +156,29 @@ trace_has_marks() {
 	a=$(grep -n -F "tracing_mark_write: $1 after" "$SCSI_TRACE" | cut -d: -f1)
 	[[ -n $b && -n $a && $b -lt $a ]] || fail "trace marks of '$1' missing"
 }
+
+# fio_run TAG [-v] JOB: a job file through scripts/fio-atomic; no error in
+# any job; sets READS and WRITES to the I/Os fio issued, over all jobs
+fio_run() {
+	local tag=$1 out=/tmp/$TEST.$1.out
+	shift
+	"$TOP/scripts/fio-atomic" "$@" --output="$out" ||
+		fail "fio $tag failed: $(grep -E 'err=|rror' "$out" | head -n 3)"
+	grep -q ' err= *0' "$out" || fail "fio $tag: no job reports err=0"
+	! grep -E ' err= *[1-9]' "$out" >&2 || fail "fio $tag: a job failed"
+	read -r READS WRITES <<<"$(grep -E 'issued rwts: total=' "$out" |
+		sed 's/.*total=\([0-9]*\),\([0-9]*\),.*/\1 \2/' |
+		awk '{ r += $1; w += $2 } END { print r + 0, w + 0 }')"
+}
+
+# fio_verify_all WHEN: the verify pass of each of tests/fio/atomic-$j.fio
+# for j in $JOBS reads back and checks the WRITTEN[$j] blocks it wrote
+fio_verify_all() {
+	local j
+	for j in $JOBS; do
+		fio_run "verify-$j" -v "$TOP/tests/fio/atomic-$j.fio"
+		info "verify pass of atomic-$j ($1): $READS blocks read and checked"
+		assert_eq "verify pass of atomic-$j: blocks read" \
+			"${WRITTEN[$j]}" "$READS"
+	done
+}
