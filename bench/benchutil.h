@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Helpers shared by the benchmark programs: errors, clocks, sizes, PRNG. */
+/* What the benchmark programs share: errors, clocks, sizes, a PRNG. */
 #ifndef ATOMFS_BENCHUTIL_H
 #define ATOMFS_BENCHUTIL_H
 
