@@ -3,6 +3,9 @@
 # make            the module (W=1) against KDIR, and the tools
 # make install    modules_install + the tools into /sbin
 # make check      the whole suite in the guest; ends "N passed, N failed"
+# make check-crash the crash tests only, with long counts
+#                 (ATOMFS_CRASH_LARGE=1: hundreds of replayed crash points,
+#                 200 power cuts)
 # make demo       boot a guest, mkfs, mount, run fio on atomfs
 # make lint       W=1, sparse and checkpatch only
 # make vm CMD=... run a command in the guest
@@ -53,6 +56,12 @@ check: setup
 	$(MAKE) -C tests all
 	$(TOP)/scripts/check $(T)
 
+check-crash: setup
+	$(MAKE) -C $(GUEST_KDIR) M=$(TOP) W=1 modules
+	$(MAKE) -C tools all
+	$(MAKE) -C tests all
+	ATOMFS_CRASH_LARGE=1 $(TOP)/scripts/check -g crash
+
 bench: setup
 	$(MAKE) -C $(GUEST_KDIR) M=$(TOP) W=1 modules
 	$(MAKE) -C tools all
@@ -72,6 +81,6 @@ clean:
 	$(MAKE) -C tools clean
 	$(MAKE) -C tests clean
 	$(MAKE) -C bench clean
-	rm -rf .build/check .build/vm
+	rm -rf .build/check .build/vm .build/crash-power-cut
 
-.PHONY: all setup module tools tests install lint check bench demo vm clean
+.PHONY: all setup module tools tests install lint check check-crash bench demo vm clean

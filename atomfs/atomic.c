@@ -71,8 +71,8 @@ static bool atomfs_hw_atomic_ok(struct super_block *sb, char *why,
  *
  * atomic=hw needs the device to write a unit with one REQ_ATOMIC bio;
  * atomic=sw writes units out of place on any device; atomic=auto (the
- * default) takes hw where the device can, sw elsewhere.  One log line
- * says what was chosen.
+ * default) takes hw where the device can, sw elsewhere.  Software mode
+ * and refusals log one line saying why; hardware mode logs nothing.
  */
 void atomfs_atomic_setup(struct super_block *sb)
 {
@@ -96,11 +96,9 @@ void atomfs_atomic_setup(struct super_block *sb)
 		return;
 	}
 	sbi->atomic_enabled = true;
-	if (hw) {
-		pr_info("atomfs (%s): atomic writes of %u bytes with REQ_ATOMIC\n",
-			sb->s_id, unit);
+	/* What the device does itself needs no word in the log. */
+	if (hw)
 		return;
-	}
 	sbi->atomic_sw = true;
 	pr_info("atomfs (%s): atomic writes of %u bytes in software, out of place%s%s\n",
 		sb->s_id, unit, why[0] ? ": " : "", why);

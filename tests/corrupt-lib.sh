@@ -28,7 +28,8 @@ dbg() {
 # the line a mount on a device without atomic writes (loop) always logs
 atomfs_lines() {
 	dmesg_since | grep 'atomfs (' | grep -v 'remounting read-only' |
-		grep -v 'RWF_ATOMIC writes are refused' || true
+		grep -v -E 'RWF_ATOMIC writes are refused|atomic writes of [0-9]+ bytes' ||
+		true
 }
 
 # one_log_line PATTERN: since dmesg_mark atomfs logged exactly one line,
