@@ -8,7 +8,23 @@
  * nodes, symlink blocks) takes single blocks.
  */
 #include <linux/bitops.h>
+#include <linux/slab.h>
 #include "atomfs.h"
+
+/**
+ * struct atomfs_cow_group - units set aside in one block bitmap's range
+ * @units:	how many units are set aside there
+ * @busy:	their blocks, laid out as the bitmap block's bits
+ *
+ * Units set aside for out-of-place atomic writes are free on disk but
+ * busy for the allocator.  Keeping them as bits in the bitmap's own layout
+ * lets the allocator merge them into its view with one bitmap_or(), whose
+ * cost does not grow with how many units are set aside.
+ */
+struct atomfs_cow_group {
+	unsigned int	units;
+	unsigned long	busy[BITS_TO_LONGS(ATOMFS_BITS_PER_BITMAP)];
+};
 
 /*
  * Read bitmap block @index of the set starting at @start and check it.
@@ -67,32 +83,27 @@ static void atomfs_bits_clear(unsigned long *bits, unsigned long pos,
 		__clear_bit_le(pos++, bits);
 }
 
+/* The checksum is filled in at commit: a bitmap changes often. */
 static int atomfs_bitmap_dirty(struct super_block *sb, struct buffer_head *bh)
 {
-	struct atomfs_bitmap_header *hdr = (void *)bh->b_data;
-
-	hdr->bm_checksum = cpu_to_le32(atomfs_csum(bh->b_data,
-						   ATOMFS_BLOCK_SIZE, 4));
-	return atomfs_journal_dirty(sb, bh);
+	BUILD_BUG_ON(offsetof(struct atomfs_bitmap_header, bm_checksum) != 4);
+	return atomfs_journal_dirty_csum(sb, bh);
 }
 
 /*
- * The bits the allocator may hand out: clear both in the bitmap and in the
- * copy jbd2 keeps of it as last committed.  A block freed by a transaction
- * that has not committed yet still belongs to its old owner after a crash,
- * so it must not take new data before that commit.  Caller holds
- * alloc_lock, which also guards the scratch bitmap returned.
+ * The bits the allocator may hand out: clear in the bitmap, in the copy
+ * jbd2 keeps of it as last committed, and in the units set aside for
+ * out-of-place atomic writes.  A block freed by a transaction that has not
+ * committed yet still belongs to its old owner after a crash, so it must
+ * not take new data before that commit.  Caller holds alloc_lock, which
+ * also guards the scratch bitmap returned.
  */
 static unsigned long *atomfs_alloc_view(struct atomfs_sb_info *sbi,
 					struct buffer_head *bh, u64 index)
 {
 	unsigned long *bits = atomfs_bitmap_bits(bh);
-	unsigned long first = index * ATOMFS_BITS_PER_BITMAP / sbi->unit_blocks;
-	unsigned long last = (index + 1) * ATOMFS_BITS_PER_BITMAP /
-			     sbi->unit_blocks - 1;
+	struct atomfs_cow_group *group = sbi->cow_groups[index];
 	struct journal_head *jh;
-	unsigned long unit;
-	void *entry;
 
 	jh = jbd2_journal_grab_journal_head(bh);
 	if (jh) {
@@ -108,16 +119,10 @@ static unsigned long *atomfs_alloc_view(struct atomfs_sb_info *sbi,
 		jbd2_journal_put_journal_head(jh);
 	}
 
-	/* Units taken for out-of-place atomic writes are busy too. */
-	xa_for_each_range(&sbi->cow_units, unit, entry, first, last) {
-		if (bits != sbi->alloc_view) {
-			bitmap_copy(sbi->alloc_view, bits,
-				    ATOMFS_BITS_PER_BITMAP);
-			bits = sbi->alloc_view;
-		}
-		atomfs_bits_set(bits, unit * sbi->unit_blocks -
-				index * ATOMFS_BITS_PER_BITMAP,
-				sbi->unit_blocks);
+	if (group) {
+		bitmap_or(sbi->alloc_view, bits, group->busy,
+			  ATOMFS_BITS_PER_BITMAP);
+		bits = sbi->alloc_view;
 	}
 	return bits;
 }
@@ -374,6 +379,88 @@ int atomfs_free_meta(struct inode *inode, u64 blkno)
 	return err ?: atomfs_free_blocks(inode, blkno, 1);
 }
 
+/*
+ * Mark the unit at @pblk busy in its group, which is allocated with the
+ * first unit set aside in its range and freed with the last: a group is
+ * a page, and a large filesystem has thousands of bitmap blocks, few of
+ * which ever hold units set aside at once.  Caller holds alloc_lock.
+ */
+static int atomfs_cow_mark(struct atomfs_sb_info *sbi, u64 pblk)
+{
+	u64 index = pblk / ATOMFS_BITS_PER_BITMAP;
+	struct atomfs_cow_group *group = sbi->cow_groups[index];
+
+	if (!group) {
+		group = kzalloc(sizeof(*group), GFP_NOFS);
+		if (!group)
+			return -ENOMEM;
+		sbi->cow_groups[index] = group;
+	}
+	atomfs_bits_set(group->busy, pblk % ATOMFS_BITS_PER_BITMAP,
+			sbi->unit_blocks);
+	group->units++;
+	return 0;
+}
+
+/*
+ * Clear the unit at @pblk from its group.  Returns whether it was set
+ * aside: a unit is given back once, by whoever holds it, but the checks
+ * keep a second return from corrupting the counts.  Caller holds
+ * alloc_lock.
+ */
+static bool atomfs_cow_unmark(struct atomfs_sb_info *sbi, u64 pblk)
+{
+	u64 index = pblk / ATOMFS_BITS_PER_BITMAP;
+	unsigned long pos = pblk % ATOMFS_BITS_PER_BITMAP;
+	struct atomfs_cow_group *group;
+
+	if (index >= sbi->bbitmap_blocks)
+		return false;
+	group = sbi->cow_groups[index];
+	if (!group || !test_bit_le(pos, group->busy))
+		return false;
+	atomfs_bits_clear(group->busy, pos, sbi->unit_blocks);
+	if (!--group->units) {
+		sbi->cow_groups[index] = NULL;
+		kfree(group);
+	}
+	return true;
+}
+
+/**
+ * atomfs_cow_init() - set up the record of units set aside
+ * @sbi:	the filesystem being mounted, its geometry read
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int atomfs_cow_init(struct atomfs_sb_info *sbi)
+{
+	sbi->cow_groups = kvcalloc(sbi->bbitmap_blocks,
+				   sizeof(*sbi->cow_groups), GFP_KERNEL);
+	return sbi->cow_groups ? 0 : -ENOMEM;
+}
+
+/**
+ * atomfs_cow_destroy() - free the record of units set aside
+ * @sbi:	the filesystem, at unmount or a failed mount
+ *
+ * Every unit set aside was given back or claimed when its inode was
+ * evicted; a group left over is a leak, said once and freed.
+ */
+void atomfs_cow_destroy(struct atomfs_sb_info *sbi)
+{
+	u64 i;
+
+	if (!sbi->cow_groups)
+		return;
+	for (i = 0; i < sbi->bbitmap_blocks; i++) {
+		WARN_ON_ONCE(sbi->cow_groups[i]);
+		kfree(sbi->cow_groups[i]);
+	}
+	kvfree(sbi->cow_groups);
+	sbi->cow_groups = NULL;
+}
+
 /**
  * atomfs_cow_take() - set a unit aside for an out-of-place atomic write
  * @inode:	the file whose unit will move there
@@ -398,9 +485,7 @@ int atomfs_cow_take(struct inode *inode, u64 goal, u64 *pblk)
 		err = atomfs_alloc_run(sb, goal ?: sbi->data_cursor,
 				       sbi->unit_blocks, 1, pblk, &count, false);
 	if (!err)
-		err = xa_err(xa_store(&sbi->cow_units,
-				      *pblk / sbi->unit_blocks, inode,
-				      GFP_NOFS));
+		err = atomfs_cow_mark(sbi, *pblk);
 	if (!err)
 		sbi->cow_reserved += sbi->unit_blocks;
 	mutex_unlock(&sbi->alloc_lock);
@@ -417,7 +502,7 @@ void atomfs_cow_put(struct inode *inode, u64 pblk)
 	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
 
 	mutex_lock(&sbi->alloc_lock);
-	if (xa_erase(&sbi->cow_units, pblk / sbi->unit_blocks))
+	if (atomfs_cow_unmark(sbi, pblk))
 		sbi->cow_reserved -= sbi->unit_blocks;
 	mutex_unlock(&sbi->alloc_lock);
 }
@@ -439,7 +524,7 @@ int atomfs_cow_claim(struct inode *inode, u64 pblk)
 	int err;
 
 	mutex_lock(&sbi->alloc_lock);
-	if (xa_erase(&sbi->cow_units, pblk / sbi->unit_blocks))
+	if (atomfs_cow_unmark(sbi, pblk))
 		sbi->cow_reserved -= sbi->unit_blocks;
 	bh = atomfs_read_bitmap(sb, sbi->bbitmap_start,
 				pblk / ATOMFS_BITS_PER_BITMAP,

@@ -67,6 +67,9 @@ struct atomfs_mount_opts {
 /* one step of an extent change: at most three tree operations */
 #define ATOMFS_EXT_STEP_CREDITS	(3 * ATOMFS_TREE_CREDITS + 2 + ATOMFS_INODE_CREDITS)
 #define ATOMFS_EXT_STEP_REVOKES	(3 * ATOMFS_TREE_REVOKES)
+/* a software atomic remap: two steps' worth, never restarted in between */
+#define ATOMFS_REMAP_CREDITS	(2 * ATOMFS_EXT_STEP_CREDITS)
+#define ATOMFS_REMAP_REVOKES	(2 * ATOMFS_EXT_STEP_REVOKES)
 
 /* atomic= : how RWF_ATOMIC writes reach the device */
 #define ATOMFS_ATOMIC_AUTO	0		/* hw where the device can */
@@ -111,6 +114,8 @@ enum atomfs_demote_reason {
 	ATOMFS_DEMOTE_TRUNCATE,		/* truncate, punch hole, zero range */
 };
 
+struct atomfs_cow_group;
+
 /**
  * struct atomfs_sb_info - per-mount state
  * @sb:			the VFS superblock
@@ -143,10 +148,11 @@ enum atomfs_demote_reason {
  * @journal_start:	its first block
  * @alloc_view:		scratch bitmap: a block bitmap merged with its last
  *			committed copy, for the allocator (alloc_lock)
- * @cow_units:		units taken for out-of-place atomic writes, free on
- *			disk until their remap commits: unit number -> inode
+ * @cow_groups:		units taken for out-of-place atomic writes, free on
+ *			disk until their remap commits: per block bitmap
+ *			block, NULL or the units set aside in its range
  *			(alloc_lock)
- * @cow_reserved:	blocks in @cow_units
+ * @cow_reserved:	blocks in @cow_groups
  * @opts:		mount options
  * @atomic_enabled:	RWF_ATOMIC is accepted: the option allows it, and for
  *			atomic=hw the device can write a unit with one
@@ -191,7 +197,7 @@ struct atomfs_sb_info {
 	journal_t			*journal;
 	u64				journal_start;
 	unsigned long			*alloc_view;
-	struct xarray			cow_units;
+	struct atomfs_cow_group		**cow_groups;
 	u64				cow_reserved;
 	struct atomfs_mount_opts	opts;
 	bool				atomic_enabled;
@@ -315,6 +321,7 @@ int atomfs_journal_access(struct super_block *sb, struct buffer_head *bh);
 int atomfs_journal_access_undo(struct super_block *sb, struct buffer_head *bh);
 int atomfs_journal_create(struct super_block *sb, struct buffer_head *bh);
 int atomfs_journal_dirty(struct super_block *sb, struct buffer_head *bh);
+int atomfs_journal_dirty_csum(struct super_block *sb, struct buffer_head *bh);
 int atomfs_journal_revoke(struct super_block *sb, u64 blkno);
 int atomfs_journal_ensure(struct super_block *sb, int credits, int revokes);
 void atomfs_journal_track_inode(struct inode *inode, bool data);
@@ -366,6 +373,8 @@ int atomfs_free_meta(struct inode *inode, u64 blkno);
 int atomfs_new_ino(struct super_block *sb, u64 *ino);
 int atomfs_free_ino(struct super_block *sb, u64 ino);
 u64 atomfs_next_used_ino(struct super_block *sb, u64 ino);
+int atomfs_cow_init(struct atomfs_sb_info *sbi);
+void atomfs_cow_destroy(struct atomfs_sb_info *sbi);
 int atomfs_cow_take(struct inode *inode, u64 goal, u64 *pblk);
 void atomfs_cow_put(struct inode *inode, u64 pblk);
 int atomfs_cow_claim(struct inode *inode, u64 pblk);
@@ -420,6 +429,9 @@ int atomfs_extents_convert(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_unwrite(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_free(struct inode *inode, u64 lblk, u64 end);
 int atomfs_extents_remap(struct inode *inode, u64 lblk, u64 len, u64 pblk);
+handle_t *atomfs_extents_batch_start(struct inode *inode);
+int atomfs_extents_batch_stop(struct inode *inode, handle_t *handle);
+int atomfs_extents_written(struct inode *inode, u64 lblk, u64 len);
 int atomfs_truncate_blocks(struct inode *inode, loff_t size);
 
 /* dir.c */

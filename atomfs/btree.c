@@ -218,17 +218,15 @@ static void atomfs_bt_release(struct atomfs_bt *bt)
 }
 
 /*
- * Checksum a changed node and hand it to the journal.  A failure there has
+ * Hand a changed node to the journal, which checksums it at commit: a
+ * busy leaf changes many times in one transaction.  A failure there has
  * been reported and has stopped the journal: nothing of the operation can
  * commit any more.
  */
 static void atomfs_bt_dirty(struct buffer_head *bh)
 {
-	atomfs_bt_hdr(bh)->bt_checksum =
-		cpu_to_le32(atomfs_csum(bh->b_data, ATOMFS_BLOCK_SIZE,
-					offsetof(struct atomfs_btree_header,
-						 bt_checksum)));
-	atomfs_journal_dirty(NULL, bh);
+	BUILD_BUG_ON(offsetof(struct atomfs_btree_header, bt_checksum) != 4);
+	atomfs_journal_dirty_csum(NULL, bh);
 }
 
 /*

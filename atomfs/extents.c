@@ -81,18 +81,32 @@ static bool atomfs_ext_continues(const struct atomfs_ext *a,
 }
 
 /*
- * Room in the handle for the next step of an extent change.  Each step
- * leaves the tree, the bitmaps and the inode consistent, so a restart
- * between steps commits a state a crash may show: the inode, whose root
- * and block count the steps so far changed, goes into the transaction
- * first.  i_map_sem is held over a restart: no one takes it while holding
- * a handle.
+ * Room in the handle for @credits and @revokes.  Each step of an extent
+ * change leaves the tree, the bitmaps and the inode consistent, so a
+ * restart between steps commits a state a crash may show: the inode, whose
+ * root and block count the steps so far changed, goes into the transaction
+ * first.  A handle with room left needs no store of the inode yet: its
+ * transaction cannot commit before the handle ends, and atomfs_ext_stop()
+ * stores the inode then.  i_map_sem is held over a restart: no one takes
+ * it while holding a handle.
  */
+static int atomfs_ext_room(struct inode *inode, int credits, int revokes)
+{
+	handle_t *handle = journal_current_handle();
+
+	if (handle && !is_handle_aborted(handle) &&
+	    jbd2_handle_buffer_credits(handle) >= credits &&
+	    handle->h_revoke_credits >= revokes)
+		return 0;
+	mark_inode_dirty(inode);
+	return atomfs_journal_ensure(inode->i_sb, credits, revokes);
+}
+
+/* Room in the handle for the next step of an extent change. */
 static int atomfs_ext_step(struct inode *inode)
 {
-	mark_inode_dirty(inode);
-	return atomfs_journal_ensure(inode->i_sb, ATOMFS_EXT_STEP_CREDITS,
-				     ATOMFS_EXT_STEP_REVOKES);
+	return atomfs_ext_room(inode, ATOMFS_EXT_STEP_CREDITS,
+			       ATOMFS_EXT_STEP_REVOKES);
 }
 
 /*
@@ -406,6 +420,51 @@ int atomfs_extents_convert(struct inode *inode, u64 lblk, u64 len)
 }
 
 /**
+ * atomfs_extents_batch_start() - start a handle for several extent changes
+ * @inode:	the file, i_map_sem held for write
+ *
+ * Writeback completion records many bios at once: atomfs_extents_written()
+ * and atomfs_extents_remap() for each, in this one handle, which stores
+ * the inode once at its end rather than once per bio, and is restarted
+ * only when its transaction is full.
+ *
+ * Return: the handle or an ERR_PTR().
+ */
+handle_t *atomfs_extents_batch_start(struct inode *inode)
+{
+	return atomfs_journal_start(inode->i_sb, ATOMFS_REMAP_CREDITS,
+				    ATOMFS_REMAP_REVOKES);
+}
+
+/**
+ * atomfs_extents_batch_stop() - store the inode and end a batch's handle
+ * @inode:	the file, i_map_sem held for write
+ * @handle:	from atomfs_extents_batch_start()
+ *
+ * Return: 0, or the error the journal met.
+ */
+int atomfs_extents_batch_stop(struct inode *inode, handle_t *handle)
+{
+	return atomfs_ext_stop(inode, handle, 0);
+}
+
+/**
+ * atomfs_extents_written() - mark blocks written, in a batch's handle
+ * @inode:	the file, i_map_sem held for write
+ * @lblk:	first block
+ * @len:	number of blocks
+ *
+ * As atomfs_extents_convert(), in the handle of atomfs_extents_batch_start().
+ *
+ * Return: 0 or a negative errno.
+ */
+int atomfs_extents_written(struct inode *inode, u64 lblk, u64 len)
+{
+	return __atomfs_extents_apply(inode, lblk, lblk + len,
+				      ATOMFS_EXT_WRITTEN);
+}
+
+/**
  * atomfs_extents_unwrite() - make blocks read as zeros, keeping them
  * @inode:	the file
  * @lblk:	first block
@@ -444,8 +503,9 @@ int atomfs_extents_free(struct inode *inode, u64 lblk, u64 end)
  *		holding the data
  *
  * The new blocks are allocated and mapped written, and the old ones freed,
- * in one transaction that is never restarted part way: after a crash the
- * file maps either all of the old blocks or all of the new.  The old
+ * in one transaction: the handle of atomfs_extents_batch_start(), made
+ * roomy enough first and never restarted part way, so that after a crash
+ * the file maps either all of the old blocks or all of the new.  The old
  * blocks cannot be reused before that transaction commits.
  *
  * Return: 0; -ESTALE if the range is no longer one written extent (the
@@ -454,29 +514,25 @@ int atomfs_extents_free(struct inode *inode, u64 lblk, u64 end)
 int atomfs_extents_remap(struct inode *inode, u64 lblk, u64 len, u64 pblk)
 {
 	struct atomfs_ext ext, part;
-	handle_t *handle;
 	u64 ext_end;
 	int err;
 
-	handle = atomfs_journal_start(inode->i_sb,
-				      2 * ATOMFS_EXT_STEP_CREDITS,
-				      2 * ATOMFS_EXT_STEP_REVOKES);
-	if (IS_ERR(handle))
-		return PTR_ERR(handle);
+	err = atomfs_ext_room(inode, ATOMFS_REMAP_CREDITS,
+			      ATOMFS_REMAP_REVOKES);
+	if (err)
+		return err;
 	err = atomfs_ext_get(inode, lblk, ATOMFS_BT_LE, &ext);
 	if (err == -ENOENT)
 		err = -ESTALE;
 	if (err)
-		goto out;
+		return err;
 	ext_end = ext.lblk + ext.len;
-	if (ext_end < lblk + len || (ext.flags & ATOMFS_EXTENT_UNWRITTEN)) {
-		err = -ESTALE;
-		goto out;
-	}
+	if (ext_end < lblk + len || (ext.flags & ATOMFS_EXTENT_UNWRITTEN))
+		return -ESTALE;
 
 	err = atomfs_cow_claim(inode, pblk);
 	if (err)
-		goto out;
+		return err;
 	if (ext.lblk < lblk) {
 		part = ext;
 		part.len = lblk - ext.lblk;
@@ -505,8 +561,7 @@ int atomfs_extents_remap(struct inode *inode, u64 lblk, u64 len, u64 pblk)
 	/* Half a remap must never commit. */
 	if (err)
 		atomfs_journal_abort(inode->i_sb, err);
-out:
-	return atomfs_ext_stop(inode, handle, err);
+	return err;
 }
 
 /**

@@ -448,3 +448,46 @@ void atomfs_journal_abort(struct super_block *sb, int err)
 	if (sbi && sbi->journal)
 		jbd2_journal_abort(sbi->journal, err);
 }
+
+/*
+ * Metadata blocks (bitmaps, tree nodes) carry a crc32c of the whole block
+ * at byte 4.  It is filled in here, when jbd2 freezes the block's contents
+ * for the log, rather than at every change: a bitmap or a busy tree leaf
+ * changes thousands of times in one transaction and is checksummed once.
+ * The log copy gets the checksum, and so does the buffer itself unless a
+ * newer transaction already changes it; then that transaction's commit
+ * fills it in.  The block reaches its home location only from the buffer
+ * as last committed (the checkpoint commits a buffer changed since before
+ * writing it), so every copy on disk is checksummed.  In memory the field
+ * may be stale: a buffer is checked when it is read, not afterwards.
+ */
+static void atomfs_block_csum_frozen(struct jbd2_buffer_trigger_type *type,
+				     struct buffer_head *bh, void *data,
+				     size_t size)
+{
+	__le32 *csum = data + 4;
+
+	*csum = cpu_to_le32(atomfs_csum(data, size, 4));
+}
+
+static struct jbd2_buffer_trigger_type atomfs_block_csum_trigger = {
+	.t_frozen	= atomfs_block_csum_frozen,
+};
+
+/**
+ * atomfs_journal_dirty_csum() - hand a changed block to the journal, to be
+ * checksummed at commit
+ * @sb:		the filesystem, or NULL for the one of the running handle
+ * @bh:		the block: a whole-block crc32c at byte 4 (atomfs_csum()),
+ *		left stale by the caller
+ *
+ * Return: 0 or a negative errno.
+ */
+int atomfs_journal_dirty_csum(struct super_block *sb, struct buffer_head *bh)
+{
+	int err = atomfs_journal_dirty(sb, bh);
+
+	if (!err)
+		jbd2_journal_set_triggers(bh, &atomfs_block_csum_trigger);
+	return err;
+}

@@ -149,6 +149,7 @@ static void atomfs_put_super(struct super_block *sb)
 	atomfs_sysfs_unregister(sb);
 	brelse(sbi->sbh);
 	kfree(sbi->alloc_view);
+	atomfs_cow_destroy(sbi);
 	sb->s_fs_info = NULL;
 	kfree(sbi);
 }
@@ -379,7 +380,6 @@ static int atomfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sbi->opts = *opts;
 	mutex_init(&sbi->alloc_lock);
 	mutex_init(&sbi->ialloc_lock);
-	xa_init(&sbi->cow_units);
 	sb->s_fs_info = sbi;
 
 	if (!sb_set_blocksize(sb, ATOMFS_BLOCK_SIZE)) {
@@ -395,7 +395,7 @@ static int atomfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		goto out_free;
 	was_clean = le16_to_cpu(sbi->raw->s_state) & ATOMFS_STATE_CLEAN;
 	sbi->alloc_view = kmalloc(ATOMFS_BITMAP_BYTES, GFP_KERNEL);
-	if (!sbi->alloc_view) {
+	if (!sbi->alloc_view || atomfs_cow_init(sbi)) {
 		err = -ENOMEM;
 		goto out_free;
 	}
@@ -487,6 +487,7 @@ out_free:
 	atomfs_journal_close(sb);
 	brelse(sbi->sbh);
 	kfree(sbi->alloc_view);
+	atomfs_cow_destroy(sbi);
 	sb->s_fs_info = NULL;
 	kfree(sbi);
 	return err;

@@ -39,6 +39,7 @@
  * @hw:		sent with REQ_ATOMIC
  * @cow_pblk:	software atomic write out of place: the unit written, to
  *		be mapped in place of the file's after the I/O; else 0
+ * @err:	what recording the completed I/O met
  * @list:	on the inode's i_ioend_list, waiting for conversion
  * @bio:	the bio, last: front padding of atomfs_bioset
  */
@@ -49,6 +50,7 @@ struct atomfs_bio {
 	bool			unwritten;
 	bool			atomic;
 	bool			hw;
+	int			err;
 	u64			cow_pblk;
 	struct list_head	list;
 	struct bio		bio;
@@ -106,49 +108,75 @@ static void atomfs_finish_bio(struct atomfs_bio *ab, int err)
 }
 
 /*
- * Mark the blocks of one completed bio written, in a transaction of the
- * journal, then finish its folios: a waiter on their writeback (fsync)
- * then finds the conversion in i_datasync_tid.  The commit of that
- * transaction flushes the device cache before its commit block, so the
- * data is durable before the blocks can read as written.
+ * Completed bios recorded in one handle at most: enough that the handle,
+ * the lock and the store of the inode are paid once for many bios, few
+ * enough that writers waiting for i_map_sem are not held up for long.
  */
-static void atomfs_finish_unwritten(struct atomfs_bio *ab)
+#define ATOMFS_IOEND_BATCH	32
+
+/*
+ * Record one completed bio in the batch's handle: mark its blocks
+ * written, or map the unit it wrote out of place in place of the file's.
+ */
+static int atomfs_record_bio(struct atomfs_bio *ab)
 {
 	struct inode *inode = ab->inode;
-	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
-	int err = blk_status_to_errno(ab->bio.bi_status);
 	u64 lblk = ab->pos >> ATOMFS_BLOCK_SHIFT;
 	u64 len = ab->size >> ATOMFS_BLOCK_SHIFT;
-	unsigned int nofs;
+	int err;
 
+	if (!ab->cow_pblk)
+		return atomfs_extents_written(inode, lblk, len);
+	err = atomfs_extents_remap(inode, lblk, len, ab->cow_pblk);
 	if (!err) {
-		nofs = atomfs_map_lock(inode);
-		if (ab->cow_pblk) {
-			err = atomfs_extents_remap(inode, lblk, len,
-						   ab->cow_pblk);
-			if (!err) {
-				trace_atomfs_sw_atomic_remap(inode, ab->pos,
-							     ab->cow_pblk,
-							     ab->size);
-				atomfs_count(sbi, ATOMFS_CTR_SW_ATOMIC_REMAPS, 1);
-				ab->cow_pblk = 0;
-			}
-		} else {
-			err = atomfs_extents_convert(inode, lblk, len);
-		}
-		atomfs_map_unlock(inode, nofs);
+		trace_atomfs_sw_atomic_remap(inode, ab->pos, ab->cow_pblk,
+					     ab->size);
+		atomfs_count(ATOMFS_SB(inode->i_sb),
+			     ATOMFS_CTR_SW_ATOMIC_REMAPS, 1);
+		ab->cow_pblk = 0;
 	}
-	/* Not remapped: the unit written out of place is free again. */
-	if (ab->cow_pblk)
-		atomfs_cow_put(inode, ab->cow_pblk);
-	atomfs_finish_bio(ab, err);
+	return err;
+}
+
+/*
+ * Record the completed bios on @batch, all of @inode, in one handle of the
+ * journal, then finish their folios: a waiter on their writeback (fsync)
+ * then finds the change in i_datasync_tid.  The commit of that transaction
+ * flushes the device cache before its commit block, so the data is durable
+ * before the blocks can read as written or the file can map them.  Each
+ * bio's change is whole in whichever transaction holds it: the handle is
+ * restarted only between two bios, or between steps of a conversion.
+ */
+static void atomfs_finish_batch(struct inode *inode, struct list_head *batch)
+{
+	struct atomfs_bio *ab, *next;
+	handle_t *handle;
+	unsigned int nofs;
+	int err;
+
+	nofs = atomfs_map_lock(inode);
+	handle = atomfs_extents_batch_start(inode);
+	err = PTR_ERR_OR_ZERO(handle);
+	list_for_each_entry(ab, batch, list)
+		ab->err = err ?: atomfs_record_bio(ab);
+	if (!err)
+		err = atomfs_extents_batch_stop(inode, handle);
+	atomfs_map_unlock(inode, nofs);
+
+	list_for_each_entry_safe(ab, next, batch, list) {
+		list_del_init(&ab->list);
+		/* Not remapped: the unit written out of place is free again. */
+		if (ab->cow_pblk)
+			atomfs_cow_put(inode, ab->cow_pblk);
+		atomfs_finish_bio(ab, ab->err ?: err);
+	}
 }
 
 static void atomfs_end_io_work(struct work_struct *work)
 {
 	struct atomfs_inode_info *ai =
 		container_of(work, struct atomfs_inode_info, i_ioend_work);
-	struct atomfs_bio *ab;
+	struct atomfs_bio *ab, *next;
 	struct list_head list;
 	unsigned long flags;
 
@@ -156,10 +184,16 @@ static void atomfs_end_io_work(struct work_struct *work)
 	list_replace_init(&ai->i_ioend_list, &list);
 	spin_unlock_irqrestore(&ai->i_ioend_lock, flags);
 
-	while ((ab = list_first_entry_or_null(&list, struct atomfs_bio,
-					      list))) {
-		list_del_init(&ab->list);
-		atomfs_finish_unwritten(ab);
+	while (!list_empty(&list)) {
+		LIST_HEAD(batch);
+		unsigned int n = 0;
+
+		list_for_each_entry_safe(ab, next, &list, list) {
+			list_move_tail(&ab->list, &batch);
+			if (++n == ATOMFS_IOEND_BATCH)
+				break;
+		}
+		atomfs_finish_batch(&ai->vfs_inode, &batch);
 		cond_resched();
 	}
 }
@@ -210,6 +244,7 @@ static struct atomfs_bio *atomfs_bio_alloc(struct atomfs_wb_ctx *ctx,
 	ab->unwritten = unwritten;
 	ab->atomic = atomic;
 	ab->hw = hw;
+	ab->err = 0;
 	ab->cow_pblk = 0;
 	INIT_LIST_HEAD(&ab->list);
 	bio->bi_iter.bi_sector = pblk << (ATOMFS_BLOCK_SHIFT - SECTOR_SHIFT);
