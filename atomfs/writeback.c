@@ -157,8 +157,11 @@ static void atomfs_finish_batch(struct inode *inode, struct list_head *batch)
 	nofs = atomfs_map_lock(inode);
 	handle = atomfs_extents_batch_start(inode);
 	err = PTR_ERR_OR_ZERO(handle);
-	list_for_each_entry(ab, batch, list)
-		ab->err = err ?: atomfs_record_bio(ab);
+	list_for_each_entry(ab, batch, list) {
+		ab->err = blk_status_to_errno(ab->bio.bi_status);
+		if (!ab->err)
+			ab->err = err ?: atomfs_record_bio(ab);
+	}
 	if (!err)
 		err = atomfs_extents_batch_stop(inode, handle);
 	atomfs_map_unlock(inode, nofs);
@@ -206,9 +209,12 @@ static void atomfs_end_bio(struct bio *bio)
 	struct atomfs_sb_info *sbi = ATOMFS_SB(ab->inode->i_sb);
 	unsigned long flags;
 
-	if (!(ab->unwritten || ab->cow_pblk) || bio->bi_status) {
-		if (ab->cow_pblk)
-			atomfs_cow_put(ab->inode, ab->cow_pblk);
+	/*
+	 * A failed write out of place still goes to the worker: giving its
+	 * unit back takes alloc_lock, a mutex, and this may be a softirq.
+	 */
+	if (!(ab->unwritten || ab->cow_pblk) ||
+	    (bio->bi_status && !ab->cow_pblk)) {
 		atomfs_finish_bio(ab, blk_status_to_errno(bio->bi_status));
 		return;
 	}
