@@ -9,6 +9,7 @@
 # make demo       boot a guest, mkfs, mount, run fio on atomfs
 # make lint       W=1, sparse and checkpatch only
 # make vm CMD=... run a command in the guest
+# make bench      the benchmarks in one guest boot; tables and charts in results/
 #
 # KDIR defaults to the running kernel's build dir when it exists, else the
 # newest installed 6.12 headers.  check, demo and vm always build against
@@ -61,6 +62,12 @@ check-crash: setup
 	$(MAKE) -C tests all
 	ATOMFS_CRASH_LARGE=1 $(TOP)/scripts/check -g crash
 
+bench: setup
+	$(MAKE) -C $(GUEST_KDIR) M=$(TOP) W=1 modules
+	$(MAKE) -C tools all
+	$(MAKE) -C bench all
+	$(TOP)/scripts/bench $(BENCH_ARGS)
+
 demo: setup
 	$(MAKE) -C $(GUEST_KDIR) M=$(TOP) W=1 modules
 	$(MAKE) -C tools all
@@ -73,6 +80,7 @@ clean:
 	-[ -f "$(KDIR)/Makefile" ] && $(MAKE) -C $(KDIR) M=$(TOP) clean
 	$(MAKE) -C tools clean
 	$(MAKE) -C tests clean
+	$(MAKE) -C bench clean
 	rm -rf .build/check .build/vm .build/crash-power-cut
 
-.PHONY: all setup module tools tests install lint check check-crash demo vm clean
+.PHONY: all setup module tools tests install lint check check-crash bench demo vm clean
