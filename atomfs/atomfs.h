@@ -228,6 +228,10 @@ struct atomfs_sb_info {
  * @i_datasync_tid: last transaction that changed its size or block mapping
  * @i_cow:	software atomic writes: file unit number -> the device unit
  *		taken for its next out-of-place write
+ * @i_ahead_start: first file block allocated ahead of extending writes
+ *		(i_map_sem), given back past EOF at the last writer's close
+ * @i_ahead_end: block after the last one allocated ahead; equal to
+ *		@i_ahead_start when there is none
  * @i_inline:	short symlink target (NUL-terminated copy)
  * @vfs_inode:	the VFS inode
  */
@@ -245,6 +249,8 @@ struct atomfs_inode_info {
 	tid_t			i_sync_tid;
 	tid_t			i_datasync_tid;
 	struct xarray		i_cow;
+	u64			i_ahead_start;
+	u64			i_ahead_end;
 	char			i_inline[ATOMFS_INLINE_SIZE + 1];
 	struct inode		vfs_inode;
 };
@@ -425,6 +431,9 @@ int atomfs_getattr(struct mnt_idmap *idmap, const struct path *path,
 int atomfs_extents_map(struct inode *inode, u64 lblk, u64 max_len,
 		       struct atomfs_map *map);
 int atomfs_extents_alloc(struct inode *inode, u64 lblk, u64 len);
+int atomfs_extents_alloc_write(struct inode *inode, u64 lblk, u64 len);
+int atomfs_extents_trim_ahead(struct inode *inode);
+void atomfs_extents_keep_ahead(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_convert(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_unwrite(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_free(struct inode *inode, u64 lblk, u64 end);
@@ -460,6 +469,7 @@ extern const struct inode_operations atomfs_file_inode_operations;
 extern const struct address_space_operations atomfs_aops;
 int atomfs_truncate(struct inode *inode, loff_t size);
 int atomfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
+void atomfs_trim_ahead(struct inode *inode);
 
 /* iomap.c */
 extern const struct iomap_ops atomfs_iomap_ops;

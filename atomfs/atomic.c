@@ -313,7 +313,7 @@ static int atomfs_atomic_alloc(struct inode *inode, loff_t pos, size_t len)
 	nofs = atomfs_map_lock(inode);
 	err = atomfs_extents_map(inode, lblk, nblk, &map);
 	if (!err && !map.pblk)
-		err = atomfs_extents_alloc(inode, lblk, nblk);
+		err = atomfs_extents_alloc_write(inode, lblk, nblk);
 	atomfs_map_unlock(inode, nofs);
 	return err;
 }

@@ -269,44 +269,6 @@ static int __atomfs_extents_alloc(struct inode *inode, u64 lblk, u64 len)
 	return 0;
 }
 
-/**
- * atomfs_extents_alloc() - allocate the units under a range of blocks
- * @inode:	the file, i_map_sem held for write
- * @lblk:	first block
- * @len:	number of blocks
- *
- * Every unit that touches the range and has no blocks yet gets a whole,
- * aligned unit of unwritten blocks, contiguous with the previous unit of
- * the file where the allocator can manage it.  When the only free space
- * is space freed by transactions not yet committed, the journal is
- * committed and the allocation tried again.
- *
- * Return: 0, -ENOSPC (some units may have been allocated), or another
- * negative errno.
- */
-int atomfs_extents_alloc(struct inode *inode, u64 lblk, u64 len)
-{
-	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
-	bool retried = false;
-	handle_t *handle;
-	int err;
-
-again:
-	handle = atomfs_ext_start(inode);
-	if (IS_ERR(handle))
-		return PTR_ERR(handle);
-	err = __atomfs_extents_alloc(inode, lblk, len);
-	err = atomfs_ext_stop(inode, handle, err);
-	if (err == -ENOSPC && !retried && !journal_current_handle() &&
-	    atomfs_data_avail(sbi) >= sbi->unit_blocks) {
-		retried = true;
-		atomfs_count(sbi, ATOMFS_CTR_ALLOC_COMMIT_WAITS, 1);
-		if (!jbd2_journal_force_commit(sbi->journal))
-			goto again;
-	}
-	return err;
-}
-
 enum atomfs_ext_op {
 	ATOMFS_EXT_WRITTEN,	/* data I/O completed: now written */
 	ATOMFS_EXT_UNWRITTEN,	/* contents dropped: read as zeros again */
@@ -494,6 +456,231 @@ int atomfs_extents_free(struct inode *inode, u64 lblk, u64 end)
 	return atomfs_extents_apply(inode, lblk, end, ATOMFS_EXT_FREE);
 }
 
+/*
+ * Allocating ahead of extending writes.  A file written sequentially past
+ * its end would otherwise run an allocation (a transaction updating the
+ * extent tree, a bitmap and the inode) for every write.  As XFS does, a
+ * write that appends to the file allocates ahead of itself as much again
+ * as the file holds, from ATOMFS_AHEAD_MIN_SIZE on, at most
+ * ATOMFS_AHEAD_MAX and a sixteenth of the free space, so that the next
+ * writes find their units mapped; as the space runs out the guess shrinks
+ * to nothing.  A write that leaves a hole before it gets none: a sparse
+ * file stays sparse.  The blocks ahead are unwritten and past EOF: they
+ * read as zeros, the last writer's close (or eviction) gives back those
+ * the file did not grow into, a write short of space takes them back
+ * first, and a crash leaves them as fallocate(FALLOC_FL_KEEP_SIZE) would.
+ */
+#define ATOMFS_AHEAD_MIN_SIZE	SZ_64K
+#define ATOMFS_AHEAD_MAX	SZ_8M
+
+/* The first block past the unit that holds the file's last byte. */
+static u64 atomfs_eof_block(struct inode *inode)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+
+	return DIV_ROUND_UP_ULL(i_size_read(inode), 1ULL << sbi->unit_shift) *
+	       sbi->unit_blocks;
+}
+
+/*
+ * Free what lies past EOF of the range allocated ahead, except the blocks
+ * [@keep, @keep_end), and forget the range; in the handle.  No folio past
+ * EOF is written back, and the caller holds i_rwsem (or the inode is
+ * being evicted): no write is mapping these blocks.
+ */
+static int __atomfs_free_ahead(struct inode *inode, u64 keep, u64 keep_end)
+{
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	u64 start = max(ai->i_ahead_start, atomfs_eof_block(inode));
+	u64 end = ai->i_ahead_end;
+	int err = 0;
+
+	ai->i_ahead_start = 0;
+	ai->i_ahead_end = 0;
+	if (start < min(end, keep))
+		err = __atomfs_extents_apply(inode, start, min(end, keep),
+					     ATOMFS_EXT_FREE);
+	if (!err && max(start, keep_end) < end)
+		err = __atomfs_extents_apply(inode, max(start, keep_end), end,
+					     ATOMFS_EXT_FREE);
+	return err;
+}
+
+/* Note [@from, @from + @len), just allocated ahead. */
+static void atomfs_track_ahead(struct inode *inode, u64 from, u64 len)
+{
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+
+	/*
+	 * One range is tracked.  One that the new range neither touches
+	 * nor overlaps lies below EOF now (a write went past it) or was
+	 * freed by a truncate.
+	 */
+	if (ai->i_ahead_start < ai->i_ahead_end &&
+	    from <= ai->i_ahead_end && from + len >= ai->i_ahead_start) {
+		ai->i_ahead_start = min(ai->i_ahead_start, from);
+		ai->i_ahead_end = max(ai->i_ahead_end, from + len);
+	} else {
+		ai->i_ahead_start = from;
+		ai->i_ahead_end = from + len;
+	}
+}
+
+/*
+ * Allocate the units under [@lblk, @lblk + @len), then @ahead blocks from
+ * the unit after them, all in one handle.  The blocks ahead are a guess:
+ * short of space for them, what was found is kept and the caller's units
+ * are all that count.  With @reclaim (the caller holds i_rwsem), a lack
+ * of space for the caller's units frees what the file holds ahead first.
+ */
+static int atomfs_alloc_ahead(struct inode *inode, u64 lblk, u64 len,
+			      u64 ahead, bool reclaim)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	u64 first = atomfs_unit_start(sbi, lblk);
+	u64 from = atomfs_unit_start(sbi, lblk + len - 1) + sbi->unit_blocks;
+	bool retried = false;
+	handle_t *handle;
+	int err;
+
+again:
+	handle = atomfs_ext_start(inode);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	err = __atomfs_extents_alloc(inode, lblk, len);
+	if (!err && ahead) {
+		err = __atomfs_extents_alloc(inode, from, ahead);
+		if (err == -ENOSPC)
+			err = 0;
+		atomfs_track_ahead(inode, from, ahead);
+	} else if (err == -ENOSPC && reclaim &&
+		   ai->i_ahead_start < ai->i_ahead_end) {
+		int ret = __atomfs_free_ahead(inode, first, from);
+
+		if (ret)
+			err = ret;
+	}
+	err = atomfs_ext_stop(inode, handle, err);
+	/* The space freed only becomes free once its transaction commits. */
+	if (err == -ENOSPC && !retried && !journal_current_handle() &&
+	    atomfs_data_avail(sbi) >= sbi->unit_blocks) {
+		retried = true;
+		ahead = 0;
+		atomfs_count(sbi, ATOMFS_CTR_ALLOC_COMMIT_WAITS, 1);
+		if (!jbd2_journal_force_commit(sbi->journal))
+			goto again;
+	}
+	return err;
+}
+
+/**
+ * atomfs_extents_alloc() - allocate the units under a range of blocks
+ * @inode:	the file, i_map_sem held for write
+ * @lblk:	first block
+ * @len:	number of blocks
+ *
+ * Every unit that touches the range and has no blocks yet gets a whole,
+ * aligned unit of unwritten blocks, contiguous with the previous unit of
+ * the file where the allocator can manage it.  When the only free space
+ * is space freed by transactions not yet committed, the journal is
+ * committed and the allocation tried again.
+ *
+ * Return: 0, -ENOSPC (some units may have been allocated), or another
+ * negative errno.
+ */
+int atomfs_extents_alloc(struct inode *inode, u64 lblk, u64 len)
+{
+	return atomfs_alloc_ahead(inode, lblk, len, 0, false);
+}
+
+/* Blocks to allocate ahead of a write to [@lblk, @lblk + @len). */
+static u64 atomfs_ahead_blocks(struct inode *inode, u64 lblk, u64 len)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+	loff_t size = i_size_read(inode);
+	u64 eof = atomfs_eof_block(inode);
+	u64 from = atomfs_unit_start(sbi, lblk + len - 1) + sbi->unit_blocks;
+	struct atomfs_map map;
+	u64 ahead;
+
+	/* Only a write that appends, to a file past its first units. */
+	if (lblk > eof || from <= eof || size < ATOMFS_AHEAD_MIN_SIZE)
+		return 0;
+	ahead = min_t(u64, size, ATOMFS_AHEAD_MAX) >> ATOMFS_BLOCK_SHIFT;
+	ahead = min(ahead, atomfs_data_avail(sbi) / 16);
+	ahead = round_down(ahead, sbi->unit_blocks);
+	if (!ahead)
+		return 0;
+	/* Up to the next extent: units fallocated past EOF are there. */
+	if (atomfs_extents_map(inode, from, ahead, &map) || map.pblk)
+		return 0;
+	return map.len;
+}
+
+/**
+ * atomfs_extents_alloc_write() - allocate for a buffered write
+ * @inode:	the file, i_rwsem and i_map_sem held for write
+ * @lblk:	first block of the write
+ * @len:	its number of blocks
+ *
+ * As atomfs_extents_alloc(); a write that appends to the file allocates
+ * ahead of itself (see %ATOMFS_AHEAD_MAX).
+ *
+ * Return: as atomfs_extents_alloc(), for the write's own units.
+ */
+int atomfs_extents_alloc_write(struct inode *inode, u64 lblk, u64 len)
+{
+	lockdep_assert_held_write(&inode->i_rwsem);
+	return atomfs_alloc_ahead(inode, lblk, len,
+				  atomfs_ahead_blocks(inode, lblk, len), true);
+}
+
+/**
+ * atomfs_extents_keep_ahead() - fallocate takes units allocated ahead
+ * @inode:	the file, i_map_sem held for write
+ * @lblk:	first block fallocate asked for
+ * @len:	number of blocks
+ *
+ * What the user asked for stays: the range given back at close ends
+ * before it.
+ */
+void atomfs_extents_keep_ahead(struct inode *inode, u64 lblk, u64 len)
+{
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	u64 first = atomfs_unit_start(ATOMFS_SB(inode->i_sb), lblk);
+
+	if (lblk < ai->i_ahead_end && lblk + len > ai->i_ahead_start)
+		ai->i_ahead_end = max(ai->i_ahead_start, first);
+}
+
+/**
+ * atomfs_extents_trim_ahead() - give back the units allocated ahead
+ * @inode:	the file, with i_rwsem (or being evicted) and i_map_sem
+ *		held for write
+ *
+ * Frees the blocks allocated ahead of extending writes that the file has
+ * not grown into: those past the unit that holds EOF.
+ *
+ * Return: 0 or a negative errno.
+ */
+int atomfs_extents_trim_ahead(struct inode *inode)
+{
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	handle_t *handle;
+
+	if (max(ai->i_ahead_start, atomfs_eof_block(inode)) >=
+	    ai->i_ahead_end) {
+		ai->i_ahead_start = 0;
+		ai->i_ahead_end = 0;
+		return 0;
+	}
+	handle = atomfs_ext_start(inode);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	return atomfs_ext_stop(inode, handle, __atomfs_free_ahead(inode, 0, 0));
+}
+
 /**
  * atomfs_extents_remap() - move written blocks to blocks set aside
  * @inode:	the file, i_map_sem held for write
@@ -590,6 +777,9 @@ int atomfs_truncate_blocks(struct inode *inode, loff_t size)
 	handle = atomfs_ext_start(inode);
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
+	/* What was allocated ahead goes too. */
+	ai->i_ahead_start = 0;
+	ai->i_ahead_end = 0;
 	ai->i_flags |= ATOMFS_INODE_ORPHAN;
 	mark_inode_dirty(inode);
 	err = __atomfs_extents_apply(inode, unit_end, U64_MAX,

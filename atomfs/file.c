@@ -267,6 +267,42 @@ static int atomfs_file_open(struct inode *inode, struct file *file)
 	return generic_file_open(inode, file);
 }
 
+/**
+ * atomfs_trim_ahead() - give back what extending writes allocated ahead
+ * @inode:	a regular file, no longer written, or being evicted
+ *
+ * Skipped, leaving the blocks past EOF as a crash would, on a read-only or
+ * frozen filesystem.
+ */
+void atomfs_trim_ahead(struct inode *inode)
+{
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	struct super_block *sb = inode->i_sb;
+	unsigned int nofs;
+
+	if (READ_ONCE(ai->i_ahead_start) == READ_ONCE(ai->i_ahead_end) ||
+	    sb_rdonly(sb) || !sb_start_intwrite_trylock(sb))
+		return;
+	nofs = atomfs_map_lock(inode);
+	atomfs_extents_trim_ahead(inode);
+	atomfs_map_unlock(inode, nofs);
+	sb_end_intwrite(sb);
+}
+
+/*
+ * The last writer's close gives back the blocks allocated ahead past EOF.
+ * Not when i_rwsem is busy (a truncate, say): eviction does it then.
+ */
+static int atomfs_file_release(struct inode *inode, struct file *file)
+{
+	if (!(file->f_mode & FMODE_WRITER) ||
+	    atomic_read(&inode->i_writecount) > 1 || !inode_trylock(inode))
+		return 0;
+	atomfs_trim_ahead(inode);
+	inode_unlock(inode);
+	return 0;
+}
+
 static vm_fault_t atomfs_page_mkwrite(struct vm_fault *vmf)
 {
 	struct inode *inode = file_inode(vmf->vma->vm_file);
@@ -502,8 +538,10 @@ static long atomfs_fallocate(struct file *file, int mode, loff_t offset,
 	err = atomfs_alloc_need(inode, lblk, nblk, &need);
 	if (!err && need > atomfs_data_avail(sbi))
 		err = -ENOSPC;
-	if (!err)
+	if (!err) {
+		atomfs_extents_keep_ahead(inode, lblk, nblk);
 		err = atomfs_extents_alloc(inode, lblk, nblk);
+	}
 	atomfs_map_unlock(inode, nofs);
 	if (err)
 		goto out;
@@ -561,6 +599,7 @@ const struct file_operations atomfs_file_operations = {
 	.write_iter	= atomfs_file_write_iter,
 	.mmap		= atomfs_file_mmap,
 	.open		= atomfs_file_open,
+	.release	= atomfs_file_release,
 	.fsync		= atomfs_fsync,
 	.fallocate	= atomfs_fallocate,
 	.splice_read	= filemap_splice_read,

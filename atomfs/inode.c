@@ -460,6 +460,8 @@ void atomfs_evict_inode(struct inode *inode)
 	}
 	if (free)
 		atomfs_free_inode_space(inode);
+	else if (S_ISREG(inode->i_mode) && !is_bad_inode(inode))
+		atomfs_trim_ahead(inode);
 	invalidate_inode_buffers(inode);
 	clear_inode(inode);
 }

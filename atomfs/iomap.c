@@ -130,7 +130,15 @@ static int atomfs_write_iomap_begin(struct inode *inode, loff_t pos,
 	nofs = atomfs_map_lock(inode);
 	err = atomfs_extents_map(inode, lblk, len, &map);
 	if (!err && !map.pblk) {
-		err = atomfs_extents_alloc(inode, lblk, map.len);
+		/*
+		 * Only buffered writes, under i_rwsem, allocate ahead: a
+		 * direct write waits for its conversion anyway, and a page
+		 * fault lies within EOF.
+		 */
+		if (flags & (IOMAP_DIRECT | IOMAP_FAULT))
+			err = atomfs_extents_alloc(inode, lblk, map.len);
+		else
+			err = atomfs_extents_alloc_write(inode, lblk, map.len);
 		/*
 		 * Out of space part way: the units allocated first take the
 		 * data, so that the write comes back short and the next one

@@ -220,6 +220,8 @@ static struct inode *atomfs_alloc_inode(struct super_block *sb)
 	ai->i_flags = 0;
 	ai->i_inline[0] = '\0';
 	ai->i_map_seq = 0;
+	ai->i_ahead_start = 0;
+	ai->i_ahead_end = 0;
 	xa_init(&ai->i_cow);
 	atomfs_init_ioend_work(ai);
 	return &ai->vfs_inode;

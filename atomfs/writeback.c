@@ -26,8 +26,11 @@
 #include <linux/blkdev.h>
 #include <linux/pagemap.h>
 #include <linux/writeback.h>
+#include <linux/list_sort.h>
 #include "atomfs.h"
 #include "trace.h"
+
+struct atomfs_wb_ctx;
 
 /**
  * struct atomfs_bio - a data write bio and what its completion needs
@@ -39,8 +42,11 @@
  * @hw:		sent with REQ_ATOMIC
  * @cow_pblk:	software atomic write out of place: the unit written, to
  *		be mapped in place of the file's after the I/O; else 0
- * @err:	what recording the completed I/O met
- * @list:	on the inode's i_ioend_list, waiting for conversion
+ * @err:	what the I/O or recording it met
+ * @ctx:	the ->writepages call that submitted it, while that call runs
+ *		and the bio is to be converted (i_ioend_lock)
+ * @list:	on @ctx's lists, or on the inode's i_ioend_list waiting for
+ *		conversion
  * @bio:	the bio, last: front padding of atomfs_bioset
  */
 struct atomfs_bio {
@@ -52,6 +58,7 @@ struct atomfs_bio {
 	bool			hw;
 	int			err;
 	u64			cow_pblk;
+	struct atomfs_wb_ctx	*ctx;
 	struct list_head	list;
 	struct bio		bio;
 };
@@ -68,6 +75,11 @@ static struct bio_set atomfs_bioset;
  *		i_map_seq is still @map_seq: one tree lookup serves the
  *		folios of a whole extent
  * @map_seq:	i_map_seq when @map was taken
+ * @inflight:	bios submitted that are to be converted, not yet completed
+ *		(i_ioend_lock)
+ * @done:	those completed, held back for the conversion work until the
+ *		call ends (i_ioend_lock)
+ * @ndone:	bios on @done
  */
 struct atomfs_wb_ctx {
 	struct writeback_control	*wbc;
@@ -76,7 +88,16 @@ struct atomfs_wb_ctx {
 	loff_t				cur_end;
 	struct atomfs_map		map;
 	u32				map_seq;
+	struct list_head		inflight;
+	struct list_head		done;
+	unsigned int			ndone;
 };
+
+/*
+ * Completed bios a ->writepages call holds back at most: beyond that, their
+ * folios would stay under writeback for long.
+ */
+#define ATOMFS_IOEND_HOLD	1024
 
 static void atomfs_finish_bio(struct atomfs_bio *ab, int err)
 {
@@ -108,65 +129,95 @@ static void atomfs_finish_bio(struct atomfs_bio *ab, int err)
 }
 
 /*
- * Completed bios recorded in one handle at most: enough that the handle,
+ * Completion runs recorded in one handle at most: enough that the handle,
  * the lock and the store of the inode are paid once for many bios, few
  * enough that writers waiting for i_map_sem are not held up for long.
  */
 #define ATOMFS_IOEND_BATCH	32
 
 /*
- * Record one completed bio in the batch's handle: mark its blocks
- * written, or map the unit it wrote out of place in place of the file's.
+ * Record, in the batch's handle, the bios on @batch from @ab to its tail:
+ * either bios that follow each other in the file from @ab->pos to @end,
+ * each to unwritten blocks in place, whose blocks are marked written in
+ * one extent step; or @ab alone, a software atomic bio written out of
+ * place, whose unit is mapped in place of the file's.
  */
-static int atomfs_record_bio(struct atomfs_bio *ab)
+static void atomfs_record_run(struct atomfs_bio *ab, struct list_head *batch,
+			      loff_t end)
 {
 	struct inode *inode = ab->inode;
 	u64 lblk = ab->pos >> ATOMFS_BLOCK_SHIFT;
-	u64 len = ab->size >> ATOMFS_BLOCK_SHIFT;
+	u64 len = (end - ab->pos) >> ATOMFS_BLOCK_SHIFT;
+	struct atomfs_bio *pos = ab;
 	int err;
 
-	if (!ab->cow_pblk)
-		return atomfs_extents_written(inode, lblk, len);
-	err = atomfs_extents_remap(inode, lblk, len, ab->cow_pblk);
-	if (!err) {
+	if (!ab->cow_pblk) {
+		err = atomfs_extents_written(inode, lblk, len);
+		list_for_each_entry_from(pos, batch, list)
+			pos->err = err;
+		return;
+	}
+	ab->err = atomfs_extents_remap(inode, lblk, len, ab->cow_pblk);
+	if (!ab->err) {
 		trace_atomfs_sw_atomic_remap(inode, ab->pos, ab->cow_pblk,
 					     ab->size);
 		atomfs_count(ATOMFS_SB(inode->i_sb),
 			     ATOMFS_CTR_SW_ATOMIC_REMAPS, 1);
 		ab->cow_pblk = 0;
 	}
-	return err;
 }
 
 /*
- * Record the completed bios on @batch, all of @inode, in one handle of the
- * journal, then finish their folios: a waiter on their writeback (fsync)
- * then finds the change in i_datasync_tid.  The commit of that transaction
- * flushes the device cache before its commit block, so the data is durable
- * before the blocks can read as written or the file can map them.  Each
- * bio's change is whole in whichever transaction holds it: the handle is
- * restarted only between two bios, or between steps of a conversion.
+ * Record up to ATOMFS_IOEND_BATCH runs of the sorted bios on @list in one
+ * handle of the journal, then finish their folios: a waiter on their
+ * writeback (fsync) then finds the change in i_datasync_tid.  The commit
+ * of that transaction flushes the device cache before its commit block,
+ * so the data is durable before the blocks can read as written or the
+ * file can map them.  Each run's change is whole in whichever transaction
+ * holds it: the handle is restarted only between two runs, or between
+ * steps of a conversion.
  */
-static void atomfs_finish_batch(struct inode *inode, struct list_head *batch)
+static void atomfs_finish_batch(struct inode *inode, struct list_head *list)
 {
 	struct atomfs_bio *ab, *next;
+	unsigned int runs = 0;
+	LIST_HEAD(batch);
 	handle_t *handle;
 	unsigned int nofs;
+	loff_t end;
 	int err;
 
 	nofs = atomfs_map_lock(inode);
 	handle = atomfs_extents_batch_start(inode);
 	err = PTR_ERR_OR_ZERO(handle);
-	list_for_each_entry(ab, batch, list) {
+	while (runs++ < ATOMFS_IOEND_BATCH &&
+	       (ab = list_first_entry_or_null(list, struct atomfs_bio,
+					      list))) {
+		list_move_tail(&ab->list, &batch);
 		ab->err = blk_status_to_errno(ab->bio.bi_status);
-		if (!ab->err)
-			ab->err = err ?: atomfs_record_bio(ab);
+		if (ab->err)
+			continue;
+		if (err) {
+			ab->err = err;
+			continue;
+		}
+		end = ab->pos + ab->size;
+		while (!ab->cow_pblk &&
+		       (next = list_first_entry_or_null(list,
+							struct atomfs_bio,
+							list)) &&
+		       !next->cow_pblk && !next->bio.bi_status &&
+		       next->pos == end) {
+			end += next->size;
+			list_move_tail(&next->list, &batch);
+		}
+		atomfs_record_run(ab, &batch, end);
 	}
 	if (!err)
 		err = atomfs_extents_batch_stop(inode, handle);
 	atomfs_map_unlock(inode, nofs);
 
-	list_for_each_entry_safe(ab, next, batch, list) {
+	list_for_each_entry_safe(ab, next, &batch, list) {
 		list_del_init(&ab->list);
 		/* Not remapped: the unit written out of place is free again. */
 		if (ab->cow_pblk)
@@ -175,11 +226,25 @@ static void atomfs_finish_batch(struct inode *inode, struct list_head *batch)
 	}
 }
 
+static int atomfs_ioend_cmp(void *priv, const struct list_head *a,
+			    const struct list_head *b)
+{
+	loff_t pa = list_entry(a, struct atomfs_bio, list)->pos;
+	loff_t pb = list_entry(b, struct atomfs_bio, list)->pos;
+
+	return pa > pb;
+}
+
+/*
+ * An atomic unit is a bio of its own: converting each alone would cost a
+ * split and merge of the extent per unit.  The bios waiting here are
+ * sorted by file offset, and those that lie end to end are converted
+ * together: one extent step for the whole run.
+ */
 static void atomfs_end_io_work(struct work_struct *work)
 {
 	struct atomfs_inode_info *ai =
 		container_of(work, struct atomfs_inode_info, i_ioend_work);
-	struct atomfs_bio *ab, *next;
 	struct list_head list;
 	unsigned long flags;
 
@@ -187,41 +252,86 @@ static void atomfs_end_io_work(struct work_struct *work)
 	list_replace_init(&ai->i_ioend_list, &list);
 	spin_unlock_irqrestore(&ai->i_ioend_lock, flags);
 
+	list_sort(NULL, &list, atomfs_ioend_cmp);
 	while (!list_empty(&list)) {
-		LIST_HEAD(batch);
-		unsigned int n = 0;
-
-		list_for_each_entry_safe(ab, next, &list, list) {
-			list_move_tail(&ab->list, &batch);
-			if (++n == ATOMFS_IOEND_BATCH)
-				break;
-		}
-		atomfs_finish_batch(&ai->vfs_inode, &batch);
+		atomfs_finish_batch(&ai->vfs_inode, &list);
 		cond_resched();
 	}
 }
 
-/* Bio completion runs in interrupt context: the tree update is deferred. */
+/* Hand the completed bios on @list to the conversion work; i_ioend_lock. */
+static void atomfs_ioend_queue(struct inode *inode, struct list_head *list)
+{
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+
+	if (list_empty(list))
+		return;
+	/* A non-empty i_ioend_list always has the work queued or running. */
+	if (list_empty(&ai->i_ioend_list))
+		queue_work(ATOMFS_SB(inode->i_sb)->endio_wq, &ai->i_ioend_work);
+	list_splice_tail_init(list, &ai->i_ioend_list);
+}
+
+/*
+ * Bio completion runs in interrupt context: the tree update is deferred.
+ * While the ->writepages call that submitted the bio runs, it waits there
+ * with the others that call completes: in one run they are converted
+ * together (atomfs_end_io_work()).  A failed write out of place goes to
+ * the work too: giving its unit back takes alloc_lock, a mutex.
+ */
 static void atomfs_end_bio(struct bio *bio)
 {
 	struct atomfs_bio *ab = container_of(bio, struct atomfs_bio, bio);
 	struct atomfs_inode_info *ai = ATOMFS_I(ab->inode);
-	struct atomfs_sb_info *sbi = ATOMFS_SB(ab->inode->i_sb);
+	blk_status_t status = bio->bi_status;
+	struct atomfs_wb_ctx *ctx;
+	bool deferred = false;
+	unsigned long flags;
+	LIST_HEAD(one);
+
+	if (ab->unwritten || ab->cow_pblk) {
+		spin_lock_irqsave(&ai->i_ioend_lock, flags);
+		ctx = ab->ctx;
+		ab->ctx = NULL;
+		list_del_init(&ab->list);
+		if (!status && ctx) {
+			list_add_tail(&ab->list, &ctx->done);
+			if (++ctx->ndone >= ATOMFS_IOEND_HOLD) {
+				atomfs_ioend_queue(ab->inode, &ctx->done);
+				ctx->ndone = 0;
+			}
+			deferred = true;
+		} else if (!status || ab->cow_pblk) {
+			list_add_tail(&ab->list, &one);
+			atomfs_ioend_queue(ab->inode, &one);
+			deferred = true;
+		}
+		spin_unlock_irqrestore(&ai->i_ioend_lock, flags);
+		/* Past the unlock, the work may have freed it already. */
+		if (deferred)
+			return;
+	}
+	atomfs_finish_bio(ab, blk_status_to_errno(status));
+}
+
+/*
+ * Give the completed bios @ctx holds to the conversion work, and let those
+ * still in flight complete on their own: when the call ends, and before it
+ * may wait for a bio to be freed.
+ */
+static void atomfs_wb_release(struct atomfs_wb_ctx *ctx)
+{
+	struct atomfs_inode_info *ai = ATOMFS_I(ctx->inode);
+	struct atomfs_bio *ab, *next;
 	unsigned long flags;
 
-	/*
-	 * A failed write out of place still goes to the worker: giving its
-	 * unit back takes alloc_lock, a mutex, and this may be a softirq.
-	 */
-	if (!(ab->unwritten || ab->cow_pblk) ||
-	    (bio->bi_status && !ab->cow_pblk)) {
-		atomfs_finish_bio(ab, blk_status_to_errno(bio->bi_status));
-		return;
-	}
 	spin_lock_irqsave(&ai->i_ioend_lock, flags);
-	if (list_empty(&ai->i_ioend_list))
-		queue_work(sbi->endio_wq, &ai->i_ioend_work);
-	list_add_tail(&ab->list, &ai->i_ioend_list);
+	atomfs_ioend_queue(ctx->inode, &ctx->done);
+	ctx->ndone = 0;
+	list_for_each_entry_safe(ab, next, &ctx->inflight, list) {
+		ab->ctx = NULL;
+		list_del_init(&ab->list);
+	}
 	spin_unlock_irqrestore(&ai->i_ioend_lock, flags);
 }
 
@@ -242,7 +352,14 @@ static struct atomfs_bio *atomfs_bio_alloc(struct atomfs_wb_ctx *ctx,
 	if (hw)
 		opf |= REQ_ATOMIC | REQ_NOMERGE;
 	bio = bio_alloc_bioset(inode->i_sb->s_bdev, atomic ? 1 : BIO_MAX_VECS,
-			       opf, GFP_NOFS, &atomfs_bioset);
+			       opf, GFP_NOWAIT | __GFP_NOWARN, &atomfs_bioset);
+	if (!bio) {
+		/* The pool may only refill from the bios this call holds. */
+		atomfs_wb_release(ctx);
+		bio = bio_alloc_bioset(inode->i_sb->s_bdev,
+				       atomic ? 1 : BIO_MAX_VECS, opf, GFP_NOFS,
+				       &atomfs_bioset);
+	}
 	ab = container_of(bio, struct atomfs_bio, bio);
 	ab->inode = inode;
 	ab->pos = pos;
@@ -252,6 +369,7 @@ static struct atomfs_bio *atomfs_bio_alloc(struct atomfs_wb_ctx *ctx,
 	ab->hw = hw;
 	ab->err = 0;
 	ab->cow_pblk = 0;
+	ab->ctx = NULL;
 	INIT_LIST_HEAD(&ab->list);
 	bio->bi_iter.bi_sector = pblk << (ATOMFS_BLOCK_SHIFT - SECTOR_SHIFT);
 	bio->bi_write_hint = inode->i_write_hint;
@@ -260,9 +378,12 @@ static struct atomfs_bio *atomfs_bio_alloc(struct atomfs_wb_ctx *ctx,
 	return ab;
 }
 
-static void atomfs_bio_submit(struct atomfs_bio *ab)
+static void atomfs_bio_submit(struct atomfs_wb_ctx *ctx,
+			      struct atomfs_bio *ab)
 {
 	struct atomfs_sb_info *sbi = ATOMFS_SB(ab->inode->i_sb);
+	struct atomfs_inode_info *ai = ATOMFS_I(ab->inode);
+	unsigned long flags;
 
 	if (ab->hw) {
 		atomfs_count(sbi, ATOMFS_CTR_ATOMIC_BIOS, 1);
@@ -272,13 +393,20 @@ static void atomfs_bio_submit(struct atomfs_bio *ab)
 	} else {
 		atomfs_count(sbi, ATOMFS_CTR_DATA_BIOS, 1);
 	}
+	/* It may complete before submit_bio() returns. */
+	if (ab->unwritten || ab->cow_pblk) {
+		spin_lock_irqsave(&ai->i_ioend_lock, flags);
+		ab->ctx = ctx;
+		list_add_tail(&ab->list, &ctx->inflight);
+		spin_unlock_irqrestore(&ai->i_ioend_lock, flags);
+	}
 	submit_bio(&ab->bio);
 }
 
 static void atomfs_submit_cur(struct atomfs_wb_ctx *ctx)
 {
 	if (ctx->cur) {
-		atomfs_bio_submit(ctx->cur);
+		atomfs_bio_submit(ctx, ctx->cur);
 		ctx->cur = NULL;
 	}
 }
@@ -390,7 +518,7 @@ static int atomfs_write_folio(struct atomfs_wb_ctx *ctx, struct folio *folio)
 		bio_add_folio_nofail(&ab->bio, folio, len, 0);
 		ab->size = len;
 		wbc_account_cgroup_owner(ctx->wbc, folio, len);
-		atomfs_bio_submit(ab);
+		atomfs_bio_submit(ctx, ab);
 		folio_unlock(folio);
 		return 0;
 	}
@@ -425,8 +553,10 @@ int atomfs_writepages(struct address_space *mapping,
 		      struct writeback_control *wbc)
 {
 	struct atomfs_wb_ctx ctx = {
-		.wbc	= wbc,
-		.inode	= mapping->host,
+		.wbc		= wbc,
+		.inode		= mapping->host,
+		.inflight	= LIST_HEAD_INIT(ctx.inflight),
+		.done		= LIST_HEAD_INIT(ctx.done),
 	};
 	struct folio *folio = NULL;
 	struct blk_plug plug;
@@ -437,6 +567,7 @@ int atomfs_writepages(struct address_space *mapping,
 		err = atomfs_write_folio(&ctx, folio);
 	atomfs_submit_cur(&ctx);
 	blk_finish_plug(&plug);
+	atomfs_wb_release(&ctx);
 	return err;
 }
 
