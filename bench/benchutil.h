@@ -1,17 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What the benchmark programs share: errors, clocks, sizes, a PRNG. */
+/* What the benchmark programs share: clocks, sizes, a PRNG. */
 #ifndef ATOMFS_BENCHUTIL_H
 #define ATOMFS_BENCHUTIL_H
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+/* die(), CHECK() and test_name, the program's name in its errors. */
+#include "../tests/prog/testutil.h"
 #include <time.h>
-#include <unistd.h>
 
 #ifndef RWF_DSYNC
 #define RWF_DSYNC	0x00000002
@@ -19,30 +13,6 @@
 #ifndef RWF_ATOMIC
 #define RWF_ATOMIC	0x00000040
 #endif
-
-static const char *prog_name = "bench";
-
-__attribute__((format(printf, 1, 2), noreturn))
-static inline void die(const char *fmt, ...)
-{
-	va_list ap;
-	int e = errno;
-
-	fprintf(stderr, "%s: ", prog_name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (e)
-		fprintf(stderr, ": %s", strerror(e));
-	fputc('\n', stderr);
-	exit(1);
-}
-
-#define CHECK(cond, ...)				\
-	do {						\
-		if (!(cond))				\
-			die(__VA_ARGS__);		\
-	} while (0)
 
 static inline double now(void)
 {

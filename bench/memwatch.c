@@ -48,7 +48,7 @@ int main(void)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int i;
 
-	prog_name = "memwatch";
+	test_name = "memwatch";
 	CHECK(!sigaction(SIGTERM, &sa, NULL) && !sigaction(SIGINT, &sa, NULL),
 	      "sigaction");
 	sample(base);

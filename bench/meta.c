@@ -114,7 +114,7 @@ int main(int argc, char **argv)
 	int dfd;
 	long n;
 
-	prog_name = "meta";
+	test_name = "meta";
 	if (argc != 4)
 		goto usage;
 	op = argv[1];

@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 	enum mode mode;
 	void *buf;
 
-	prog_name = "pagewrite";
+	test_name = "pagewrite";
 	while ((opt = getopt(argc, argv, "b:s:t:S:d")) != -1) {
 		switch (opt) {
 		case 'b': bs = parse_size(optarg); break;
