@@ -153,6 +153,10 @@ struct atomfs_cow_group;
  *			block, NULL or the units set aside in its range
  *			(alloc_lock)
  * @cow_reserved:	blocks in @cow_groups
+ * @ahead_lock:		protects @ahead_inodes
+ * @ahead_inodes:	files that hold blocks allocated ahead of their
+ *			extending writes: what a write out of space takes
+ *			back (atomfs_reclaim_ahead())
  * @opts:		mount options
  * @atomic_enabled:	RWF_ATOMIC is accepted: the option allows it, and for
  *			atomic=hw the device can write a unit with one
@@ -199,6 +203,8 @@ struct atomfs_sb_info {
 	unsigned long			*alloc_view;
 	struct atomfs_cow_group		**cow_groups;
 	u64				cow_reserved;
+	spinlock_t			ahead_lock;	/* ahead_inodes */
+	struct list_head		ahead_inodes;
 	struct atomfs_mount_opts	opts;
 	bool				atomic_enabled;
 	bool				atomic_sw;
@@ -232,6 +238,8 @@ struct atomfs_sb_info {
  *		(i_map_sem), given back past EOF at the last writer's close
  * @i_ahead_end: block after the last one allocated ahead; equal to
  *		@i_ahead_start when there is none
+ * @i_ahead_link: on the mount's ahead_inodes while it may hold a range
+ *		allocated ahead
  * @i_inline:	short symlink target (NUL-terminated copy)
  * @vfs_inode:	the VFS inode
  */
@@ -251,6 +259,7 @@ struct atomfs_inode_info {
 	struct xarray		i_cow;
 	u64			i_ahead_start;
 	u64			i_ahead_end;
+	struct list_head	i_ahead_link;
 	char			i_inline[ATOMFS_INLINE_SIZE + 1];
 	struct inode		vfs_inode;
 };
@@ -434,6 +443,7 @@ int atomfs_extents_alloc(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_alloc_write(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_trim_ahead(struct inode *inode);
 void atomfs_extents_keep_ahead(struct inode *inode, u64 lblk, u64 len);
+void atomfs_extents_forget_ahead(struct inode *inode);
 int atomfs_extents_convert(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_unwrite(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_free(struct inode *inode, u64 lblk, u64 end);
@@ -470,6 +480,7 @@ extern const struct address_space_operations atomfs_aops;
 int atomfs_truncate(struct inode *inode, loff_t size);
 int atomfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 void atomfs_trim_ahead(struct inode *inode);
+bool atomfs_reclaim_ahead(struct super_block *sb);
 
 /* iomap.c */
 extern const struct iomap_ops atomfs_iomap_ops;

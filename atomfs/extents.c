@@ -482,6 +482,25 @@ static u64 atomfs_eof_block(struct inode *inode)
 	       sbi->unit_blocks;
 }
 
+/**
+ * atomfs_extents_forget_ahead() - no range allocated ahead any more
+ * @inode:	the file, i_map_sem held for write, or being evicted
+ *
+ * Its blocks ahead were freed, or are to be left past EOF (eviction of a
+ * file on a read-only or frozen filesystem).
+ */
+void atomfs_extents_forget_ahead(struct inode *inode)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+
+	ai->i_ahead_start = 0;
+	ai->i_ahead_end = 0;
+	spin_lock(&sbi->ahead_lock);
+	list_del_init(&ai->i_ahead_link);
+	spin_unlock(&sbi->ahead_lock);
+}
+
 /*
  * Free what lies past EOF of the range allocated ahead, except the blocks
  * [@keep, @keep_end), and forget the range; in the handle.  No folio past
@@ -495,8 +514,7 @@ static int __atomfs_free_ahead(struct inode *inode, u64 keep, u64 keep_end)
 	u64 end = ai->i_ahead_end;
 	int err = 0;
 
-	ai->i_ahead_start = 0;
-	ai->i_ahead_end = 0;
+	atomfs_extents_forget_ahead(inode);
 	if (start < min(end, keep))
 		err = __atomfs_extents_apply(inode, start, min(end, keep),
 					     ATOMFS_EXT_FREE);
@@ -509,6 +527,7 @@ static int __atomfs_free_ahead(struct inode *inode, u64 keep, u64 keep_end)
 /* Note [@from, @from + @len), just allocated ahead. */
 static void atomfs_track_ahead(struct inode *inode, u64 from, u64 len)
 {
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
 	struct atomfs_inode_info *ai = ATOMFS_I(inode);
 
 	/*
@@ -524,6 +543,10 @@ static void atomfs_track_ahead(struct inode *inode, u64 from, u64 len)
 		ai->i_ahead_start = from;
 		ai->i_ahead_end = from + len;
 	}
+	spin_lock(&sbi->ahead_lock);
+	if (list_empty(&ai->i_ahead_link))
+		list_add_tail(&ai->i_ahead_link, &sbi->ahead_inodes);
+	spin_unlock(&sbi->ahead_lock);
 }
 
 /*
@@ -671,8 +694,7 @@ int atomfs_extents_trim_ahead(struct inode *inode)
 
 	if (max(ai->i_ahead_start, atomfs_eof_block(inode)) >=
 	    ai->i_ahead_end) {
-		ai->i_ahead_start = 0;
-		ai->i_ahead_end = 0;
+		atomfs_extents_forget_ahead(inode);
 		return 0;
 	}
 	handle = atomfs_ext_start(inode);
@@ -778,8 +800,7 @@ int atomfs_truncate_blocks(struct inode *inode, loff_t size)
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
 	/* What was allocated ahead goes too. */
-	ai->i_ahead_start = 0;
-	ai->i_ahead_end = 0;
+	atomfs_extents_forget_ahead(inode);
 	ai->i_flags |= ATOMFS_INODE_ORPHAN;
 	mark_inode_dirty(inode);
 	err = __atomfs_extents_apply(inode, unit_end, U64_MAX,

@@ -230,8 +230,11 @@ static ssize_t atomfs_file_write_iter(struct kiocb *iocb,
 				      struct iov_iter *from)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
+	size_t count = iov_iter_count(from);
+	bool reclaimed = false;
 	ssize_t ret;
 
+again:
 	if (iocb->ki_flags & IOCB_NOWAIT) {
 		if (!inode_trylock(inode))
 			return -EAGAIN;
@@ -251,6 +254,18 @@ static ssize_t atomfs_file_write_iter(struct kiocb *iocb,
 		ret = atomfs_buffered_write(iocb, from);
 out:
 	inode_unlock(inode);
+	/*
+	 * Nothing written for lack of space: other files may hold blocks
+	 * allocated ahead of their writes.  Taken back, without this file's
+	 * lock, they may let the write through.  (iov_iter_restore() is not
+	 * exported in 6.12: retried only when nothing of @from was used.)
+	 */
+	if (ret == -ENOSPC && !reclaimed && iov_iter_count(from) == count &&
+	    !(iocb->ki_flags & IOCB_NOWAIT)) {
+		reclaimed = true;
+		if (atomfs_reclaim_ahead(inode->i_sb))
+			goto again;
+	}
 	if (ret > 0)
 		ret = generic_write_sync(iocb, ret);
 	return ret;
@@ -287,6 +302,52 @@ void atomfs_trim_ahead(struct inode *inode)
 	atomfs_extents_trim_ahead(inode);
 	atomfs_map_unlock(inode, nofs);
 	sb_end_intwrite(sb);
+}
+
+/**
+ * atomfs_reclaim_ahead() - take back every file's blocks allocated ahead
+ * @sb:		the filesystem, out of space
+ *
+ * As XFS frees post-EOF preallocation on ENOSPC: each file still open for
+ * writing gives back what it holds past EOF, and the journal is committed
+ * so that the allocator may take those blocks.  The caller holds no inode
+ * lock and no handle: each file's i_rwsem is taken in turn.
+ *
+ * Return: true if some file held blocks ahead, so that a retry may pass.
+ */
+bool atomfs_reclaim_ahead(struct super_block *sb)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	struct atomfs_inode_info *ai;
+	struct inode *inode;
+	bool found = false;
+	LIST_HEAD(todo);
+
+	/* Files that go on the list again meanwhile wait for the next time. */
+	spin_lock(&sbi->ahead_lock);
+	list_splice_init(&sbi->ahead_inodes, &todo);
+	while ((ai = list_first_entry_or_null(&todo, struct atomfs_inode_info,
+					      i_ahead_link))) {
+		list_del_init(&ai->i_ahead_link);
+		/* NULL when being evicted: eviction gives them back. */
+		inode = igrab(&ai->vfs_inode);
+		if (!inode)
+			continue;
+		spin_unlock(&sbi->ahead_lock);
+		inode_lock(inode);
+		if (ai->i_ahead_start < ai->i_ahead_end) {
+			found = true;
+			atomfs_trim_ahead(inode);
+		}
+		inode_unlock(inode);
+		iput(inode);
+		cond_resched();
+		spin_lock(&sbi->ahead_lock);
+	}
+	spin_unlock(&sbi->ahead_lock);
+	if (found)
+		jbd2_journal_force_commit(sbi->journal);
+	return found;
 }
 
 /*
@@ -489,8 +550,8 @@ static int atomfs_clear_range(struct inode *inode, loff_t start, loff_t end,
 	return err;
 }
 
-static long atomfs_fallocate(struct file *file, int mode, loff_t offset,
-			     loff_t len)
+static long __atomfs_fallocate(struct file *file, int mode, loff_t offset,
+			       loff_t len)
 {
 	struct inode *inode = file_inode(file);
 	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
@@ -556,6 +617,17 @@ out:
 	}
 out_unlock:
 	inode_unlock(inode);
+	return err;
+}
+
+static long atomfs_fallocate(struct file *file, int mode, loff_t offset,
+			     loff_t len)
+{
+	long err = __atomfs_fallocate(file, mode, offset, len);
+
+	/* Other files may hold blocks allocated ahead: take them back. */
+	if (err == -ENOSPC && atomfs_reclaim_ahead(file_inode(file)->i_sb))
+		err = __atomfs_fallocate(file, mode, offset, len);
 	return err;
 }
 

@@ -462,6 +462,8 @@ void atomfs_evict_inode(struct inode *inode)
 		atomfs_free_inode_space(inode);
 	else if (S_ISREG(inode->i_mode) && !is_bad_inode(inode))
 		atomfs_trim_ahead(inode);
+	if (S_ISREG(inode->i_mode))
+		atomfs_extents_forget_ahead(inode);
 	invalidate_inode_buffers(inode);
 	clear_inode(inode);
 }

@@ -222,6 +222,7 @@ static struct inode *atomfs_alloc_inode(struct super_block *sb)
 	ai->i_map_seq = 0;
 	ai->i_ahead_start = 0;
 	ai->i_ahead_end = 0;
+	INIT_LIST_HEAD(&ai->i_ahead_link);
 	xa_init(&ai->i_cow);
 	atomfs_init_ioend_work(ai);
 	return &ai->vfs_inode;
@@ -381,6 +382,8 @@ static int atomfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sbi->sb = sb;
 	sbi->opts = *opts;
 	mutex_init(&sbi->alloc_lock);
+	spin_lock_init(&sbi->ahead_lock);
+	INIT_LIST_HEAD(&sbi->ahead_inodes);
 	mutex_init(&sbi->ialloc_lock);
 	sb->s_fs_info = sbi;
 

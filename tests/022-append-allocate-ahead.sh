@@ -2,7 +2,8 @@
 # Appending writes allocate ahead of themselves: while the file is open
 # more is allocated than written, and the last close gives back what the
 # file did not grow into; writes that leave holes allocate nothing ahead;
-# a write short of space takes back what its file holds ahead.  A power cut
+# a write short of space takes back what its file holds ahead, and then
+# what other open files hold ahead.  A power cut
 # with the file open leaves the blocks ahead allocated past EOF: fsck finds
 # nothing wrong, they read as zeros once the file grows over them (over a
 # device full of old data), and deleting the file frees them.
@@ -24,6 +25,8 @@ mkdir "$MNT/d"
 run_ok append_ahead close "$MNT/d/a" $U 256
 run_ok append_ahead sparse "$MNT/d/s" $U 64
 run_ok append_ahead reclaim "$MNT/d/r" $U 64
+run_ok rm "$MNT/d/r"
+run_ok append_ahead others "$MNT/d/o" $U 64
 run_ok rm -rf "$MNT/d"
 run_ok sync
 assert_eq "free blocks after deleting" "$free0" "$(stat -f -c %f "$MNT")"

@@ -16,6 +16,11 @@
  *	space and of what the file holds ahead, less a few units that free
  *	space scattered among metadata blocks may cost: written whole, the
  *	space allocated ahead being taken back for it
+ *   append_ahead others FILE UNIT COUNT
+ *	append COUNT units to each of FILE.0 .. FILE.3, keeping them open,
+ *	then fill FILE.fill with all the free space and what the four hold
+ *	ahead, less a few units: written whole, the other files' space
+ *	ahead being taken back for it; their data is intact
  *   append_ahead hold FILE UNIT COUNT
  *	append COUNT units and fsync, print "held", and wait, the file
  *	open, to be killed (a power cut then leaves the blocks ahead)
@@ -160,6 +165,58 @@ static void do_reclaim(const char *path)
 	       path, len, ahead);
 }
 
+#define OTHERS		4
+#define CHUNK		(1 << 20)
+
+static void do_others(const char *path)
+{
+	long long data = (long long)count * unit, ahead = 0, len, done;
+	char name[4096];
+	int fds[OTHERS], fd, i;
+	struct statfs sf;
+	uint8_t *buf;
+	ssize_t n;
+
+	for (i = 0; i < OTHERS; i++) {
+		snprintf(name, sizeof(name), "%s.%d", path, i);
+		fds[i] = open(name, O_CREAT | O_TRUNC | O_RDWR, 0644);
+		CHECK(fds[i] >= 0, "open %s", name);
+		append(fds[i], name);
+		ahead += (allocated(fds[i]) - data) / unit * unit;
+	}
+	CHECK(ahead > 2 * SCATTER_UNITS * (long long)unit,
+	      "%s.*: %lld bytes allocated ahead of %d x %lld appended", path,
+	      ahead, OTHERS, data);
+	snprintf(name, sizeof(name), "%s.fill", path);
+	fd = open(name, O_CREAT | O_TRUNC | O_RDWR, 0644);
+	CHECK(fd >= 0, "open %s", name);
+	CHECK(fstatfs(fd, &sf) == 0, "statfs");
+	len = (long long)sf.f_bavail * sf.f_bsize / unit * unit + ahead -
+	      2 * SCATTER_UNITS * (long long)unit;
+	buf = malloc(CHUNK);
+	CHECK(buf, "malloc");
+	/* Short writes go on where they stopped, as an application would. */
+	for (done = 0; done < len; done += n) {
+		size_t want = len - done < CHUNK ? len - done : CHUNK;
+
+		pattern_fill(buf, want, SEED, done);
+		n = pwrite(fd, buf, want, done);
+		CHECK(n > 0, "%s: write at %lld of %lld (%lld free, %lld ahead in the others)",
+		      name, done, len, (long long)sf.f_bavail * sf.f_bsize,
+		      ahead);
+	}
+	check_data(fd, name, 0, len);
+	CHECK(close(fd) == 0, "close %s", name);
+	for (i = 0; i < OTHERS; i++) {
+		snprintf(name, sizeof(name), "%s.%d", path, i);
+		check_data(fds[i], name, 0, data);
+		CHECK(close(fds[i]) == 0, "close %s", name);
+	}
+	free(buf);
+	printf("%s.fill: %lld bytes written, %lld of them held ahead by %d open files before\n",
+	       path, len, ahead, OTHERS);
+}
+
 static void do_hold(const char *path)
 {
 	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
@@ -213,7 +270,7 @@ int main(int argc, char **argv)
 
 	test_name = "append_ahead";
 	if (argc != 5) {
-		fprintf(stderr, "usage: append_ahead close|sparse|reclaim|hold|verify FILE UNIT COUNT\n");
+		fprintf(stderr, "usage: append_ahead close|sparse|reclaim|others|hold|verify FILE UNIT COUNT\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -227,6 +284,8 @@ int main(int argc, char **argv)
 		do_sparse(path);
 	else if (!strcmp(mode, "reclaim"))
 		do_reclaim(path);
+	else if (!strcmp(mode, "others"))
+		do_others(path);
 	else if (!strcmp(mode, "hold"))
 		do_hold(path);
 	else if (!strcmp(mode, "verify"))
