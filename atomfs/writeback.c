@@ -95,7 +95,9 @@ struct atomfs_wb_ctx {
 
 /*
  * Completed bios a ->writepages call holds back at most: beyond that, their
- * folios would stay under writeback for long.
+ * folios would stay under writeback for long.  Holding them is safe because
+ * writeback_iter() visits folios in ascending index and never wraps back
+ * within one call (6.12), so the call never waits on a folio it holds.
  */
 #define ATOMFS_IOEND_HOLD	1024
 
