@@ -40,17 +40,7 @@ for ((i = 0; i < 600; i++)); do
 	sleep 0.1
 done
 grep -q held /tmp/$TEST.hold || fail "append_ahead hold did not get there"
-power_cut
-run_ok umount -l "$MNT"
-kill $holder
-wait $holder 2>/dev/null || true
-SYS=/sys/fs/atomfs/$FLAKEY_NAME
-for ((i = 0; i < 100; i++)); do
-	[[ -e $SYS ]] || break
-	sleep 0.1
-done
-[[ ! -e $SYS ]] || fail "the mount did not go away"
-power_restore
+crash_umount_busy $holder
 
 out=$("$FSCK" -n "$FLAKEY_DEV") || fail "fsck -n after the power cut: $?: $out"
 run_ok mount -t atomfs "$FLAKEY_DEV" "$MNT"

@@ -26,16 +26,7 @@ ino_free=$(cat "$SYS/free_inodes")
 
 # Power cut with the file still open: a lazy unmount, then the holder goes
 # and the superblock with it, its writes lost.
-power_cut
-run_ok umount -l "$MNT"
-kill $holder
-wait $holder 2>/dev/null || true
-for ((i = 0; i < 100; i++)); do
-	[[ -e $SYS ]] || break
-	sleep 0.1
-done
-[[ ! -e $SYS ]] || fail "the mount did not go away"
-power_restore
+crash_umount_busy $holder
 
 out=$("$FSCK" -n "$FLAKEY_DEV") || fail "fsck -n with an orphan: $?: $out"
 echo "$out" | grep -q "orphan inode" || fail "fsck -n did not name the orphan: $out"

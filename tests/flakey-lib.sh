@@ -54,6 +54,24 @@ crash_umount() {
 	power_restore
 }
 
+# crash_umount_busy PID: cut the power under a mount that process PID
+# keeps busy (a file open): a lazy unmount, then PID is killed and the mount
+# goes with it, what it writes on the way lost; then restore the power
+crash_umount_busy() {
+	local sys=/sys/fs/atomfs/$FLAKEY_NAME i
+
+	power_cut
+	run_ok umount -l "$MNT"
+	kill "$1"
+	wait "$1" 2>/dev/null || true
+	for ((i = 0; i < 100; i++)); do
+		[[ -e $sys ]] || break
+		sleep 0.1
+	done
+	[[ ! -e $sys ]] || fail "the mount did not go away"
+	power_restore
+}
+
 flakey_remove() {
 	run_ok dmsetup remove --noudevsync "$FLAKEY"
 }
