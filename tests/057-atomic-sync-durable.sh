@@ -29,15 +29,15 @@ declare -A unit_of=()
 u=0
 for mode in dsync sync odsync osync; do
 	unit_of[$mode-overwrite]=$u
-	run_ok atomic_write_marked "$F" $((u * A)) $A $((100 + u)) $mode \
+	run_ok write_marked "$F" $((u * A)) $A $((100 + u)) $mode \
 		"$mode-overwrite" >/dev/null
 	unit_of[$mode-new]=$((u + 8))
-	run_ok atomic_write_marked "$F" $(((u + 8) * A)) $A $((108 + u)) $mode \
+	run_ok write_marked "$F" $(((u + 8) * A)) $A $((108 + u)) $mode \
 		"$mode-new" >/dev/null
 	u=$((u + 1))
 done
 # Control: without a sync flag the unit stays in the cache.
-run_ok atomic_write_marked "$F" $((5 * A)) $A 105 none none-new >/dev/null
+run_ok write_marked "$F" $((5 * A)) $A 105 none none-new >/dev/null
 scsi_trace_off
 
 assert_eq "sync_atomic_writes" $((base_sync + 8)) "$(ctr sync_atomic_writes)"

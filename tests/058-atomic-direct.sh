@@ -29,7 +29,7 @@ declare -A unit_of=([overwrite]=1 [cached]=2 [new]=6)
 scsi_trace_on
 for tag in overwrite cached new; do
 	u=${unit_of[$tag]}
-	run_ok atomic_write_marked "$F" $((u * A)) $A $((20 + u)) direct \
+	run_ok write_marked "$F" $((u * A)) $A $((20 + u)) direct \
 		"$tag" >/dev/null
 	assert_eq "$tag: pages of the unit left in the page cache" 0 \
 		"$(mincore_count "$F" $((u * A)) $A)"

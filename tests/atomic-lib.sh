@@ -139,7 +139,7 @@ dbg_pblk() {
 }
 
 # trace_marked_cmds TAG REGEX: the traced commands matching REGEX between
-# the "TAG before" and "TAG after" marks that atomic_write_marked left, as
+# the "TAG before" and "TAG after" marks that write_marked left, as
 # scsi_cmds prints them
 trace_marked_cmds() {
 	scsi_extract | awk -v b="MARK $1 before" -v a="MARK $1 after" '
