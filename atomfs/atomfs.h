@@ -164,6 +164,7 @@ struct atomfs_cow_group;
  * @atomic_sw:		atomic units are written out of place (software)
  *			rather than with REQ_ATOMIC
  * @errors:		metadata errors seen since mount
+ * @error_work:		stores the error state in the superblock
  * @counters:		enum atomfs_counter
  * @kobj:		/sys/fs/atomfs/<dev>
  * @kobj_unregister:	completes when @kobj is released
@@ -209,11 +210,29 @@ struct atomfs_sb_info {
 	bool				atomic_enabled;
 	bool				atomic_sw;
 	atomic_long_t			errors;
+	struct work_struct		error_work;
 	atomic64_t			counters[ATOMFS_CTR_NR];
 
 	struct kobject			kobj;
 	struct completion		kobj_unregister;
 	bool				sysfs_registered;
+};
+
+/**
+ * struct atomfs_alloc_undo - what the last allocating write allocated ahead
+ * @ahead_from:	first block allocated ahead
+ * @ahead_len:	blocks allocated ahead, 0 for none
+ * @prev_start:	the range tracked ahead before that write
+ * @prev_end:	its end
+ *
+ * Kept under i_rwsem, which a buffered write holds from its allocation to
+ * its end: a write that fails gives back what it allocated.
+ */
+struct atomfs_alloc_undo {
+	u64	ahead_from;
+	u64	ahead_len;
+	u64	prev_start;
+	u64	prev_end;
 };
 
 /**
@@ -240,6 +259,7 @@ struct atomfs_sb_info {
  *		@i_ahead_start when there is none
  * @i_ahead_link: on the mount's ahead_inodes while it may hold a range
  *		allocated ahead
+ * @i_alloc_undo: what the last buffered write allocated ahead (i_rwsem)
  * @i_inline:	short symlink target (NUL-terminated copy)
  * @vfs_inode:	the VFS inode
  */
@@ -260,6 +280,7 @@ struct atomfs_inode_info {
 	u64			i_ahead_start;
 	u64			i_ahead_end;
 	struct list_head	i_ahead_link;
+	struct atomfs_alloc_undo i_alloc_undo;
 	char			i_inline[ATOMFS_INLINE_SIZE + 1];
 	struct inode		vfs_inode;
 };
@@ -339,6 +360,8 @@ int atomfs_journal_dirty(struct super_block *sb, struct buffer_head *bh);
 int atomfs_journal_dirty_csum(struct super_block *sb, struct buffer_head *bh);
 int atomfs_journal_revoke(struct super_block *sb, u64 blkno);
 int atomfs_journal_ensure(struct super_block *sb, int credits, int revokes);
+void atomfs_journal_init_inode(struct super_block *sb,
+			       struct atomfs_inode_info *ai);
 void atomfs_journal_track_inode(struct inode *inode, bool data);
 int atomfs_journal_commit_inode(struct inode *inode, bool datasync);
 int atomfs_journal_sync(struct super_block *sb, bool wait);
@@ -441,8 +464,9 @@ int atomfs_extents_map(struct inode *inode, u64 lblk, u64 max_len,
 		       struct atomfs_map *map);
 int atomfs_extents_alloc(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_alloc_write(struct inode *inode, u64 lblk, u64 len);
+int atomfs_extents_undo_write(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_trim_ahead(struct inode *inode);
-void atomfs_extents_keep_ahead(struct inode *inode, u64 lblk, u64 len);
+int atomfs_extents_keep_ahead(struct inode *inode, u64 lblk, u64 len);
 void atomfs_extents_forget_ahead(struct inode *inode);
 int atomfs_extents_convert(struct inode *inode, u64 lblk, u64 len);
 int atomfs_extents_unwrite(struct inode *inode, u64 lblk, u64 len);
@@ -496,6 +520,7 @@ void atomfs_demote_range(struct inode *inode, loff_t start, loff_t end);
 void atomfs_atomic_unmark(struct inode *inode, struct folio *folio);
 u64 atomfs_cow_detach(struct inode *inode, struct folio *folio);
 void atomfs_cow_drop_all(struct inode *inode);
+void atomfs_undo_alloc(struct inode *inode, loff_t pos, loff_t len);
 void atomfs_invalidate_folio(struct folio *folio, size_t offset, size_t len);
 
 /* writeback.c */

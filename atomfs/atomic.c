@@ -73,35 +73,40 @@ static bool atomfs_hw_atomic_ok(struct super_block *sb, char *why,
  * atomic=sw writes units out of place on any device; atomic=auto (the
  * default) takes hw where the device can, sw elsewhere.  Software mode
  * and refusals log one line saying why; hardware mode logs nothing.
+ *
+ * Writers and writeback run across a remount: folios marked atomic before
+ * it are written after it.  So @atomic_sw always names a route the device
+ * can take, whether or not new atomic writes are accepted: REQ_ATOMIC only
+ * where the device writes a unit atomically, software everywhere else.
+ * Both flags are published once, never cleared on the way.
  */
 void atomfs_atomic_setup(struct super_block *sb)
 {
 	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
 	unsigned int unit = 1U << sbi->unit_shift;
+	unsigned int opt = sbi->opts.atomic;
 	char why[96] = "";
-	bool hw;
+	bool hw, enabled;
 
-	sbi->atomic_enabled = false;
-	sbi->atomic_sw = false;
-	if (sbi->opts.atomic == ATOMFS_ATOMIC_OFF) {
+	hw = atomfs_hw_atomic_ok(sb, why, sizeof(why));
+	enabled = opt != ATOMFS_ATOMIC_OFF && (opt != ATOMFS_ATOMIC_HW || hw);
+	if (opt == ATOMFS_ATOMIC_SW) {
+		hw = false;
+		why[0] = '\0';
+	}
+	WRITE_ONCE(sbi->atomic_sw, !hw);
+	WRITE_ONCE(sbi->atomic_enabled, enabled);
+
+	if (opt == ATOMFS_ATOMIC_OFF)
 		pr_info("atomfs (%s): atomic=off: RWF_ATOMIC writes are refused\n",
 			sb->s_id);
-		return;
-	}
-	hw = sbi->opts.atomic != ATOMFS_ATOMIC_SW &&
-	     atomfs_hw_atomic_ok(sb, why, sizeof(why));
-	if (sbi->opts.atomic == ATOMFS_ATOMIC_HW && !hw) {
+	else if (!enabled)
 		pr_info("atomfs (%s): atomic=hw: %s: RWF_ATOMIC writes are refused\n",
 			sb->s_id, why);
-		return;
-	}
-	sbi->atomic_enabled = true;
 	/* What the device does itself needs no word in the log. */
-	if (hw)
-		return;
-	sbi->atomic_sw = true;
-	pr_info("atomfs (%s): atomic writes of %u bytes in software, out of place%s%s\n",
-		sb->s_id, unit, why[0] ? ": " : "", why);
+	else if (!hw)
+		pr_info("atomfs (%s): atomic writes of %u bytes in software, out of place%s%s\n",
+			sb->s_id, unit, why[0] ? ": " : "", why);
 }
 
 /**
@@ -209,7 +214,8 @@ void atomfs_cow_drop_all(struct inode *inode)
  * @offset:	first byte dropped
  * @len:	bytes dropped
  *
- * An atomic folio dropped whole (truncate, eviction) is not written.
+ * An atomic folio dropped whole (truncate, hole punching, eviction, memory
+ * failure) is not written: the unit set aside for it is given back.
  */
 void atomfs_invalidate_folio(struct folio *folio, size_t offset, size_t len)
 {
@@ -236,7 +242,7 @@ static int atomfs_cow_prepare(struct inode *inode, struct folio *folio)
 	u64 pblk;
 	int err;
 
-	if (!sbi->atomic_sw || xa_load(&ai->i_cow, unit))
+	if (!READ_ONCE(sbi->atomic_sw) || xa_load(&ai->i_cow, unit))
 		return 0;
 	down_read(&ai->i_map_sem);
 	err = atomfs_extents_map(inode, folio_pos(folio) >> ATOMFS_BLOCK_SHIFT,
@@ -301,7 +307,11 @@ void atomfs_demote_range(struct inode *inode, loff_t start, loff_t end)
 	}
 }
 
-/* Give the unit blocks before its folio is locked: writeback maps them. */
+/*
+ * Give the unit blocks before its folio is locked: writeback maps them.
+ * Returns 1 when it allocated them, 0 when the unit had blocks, or a
+ * negative errno.
+ */
 static int atomfs_atomic_alloc(struct inode *inode, loff_t pos, size_t len)
 {
 	u64 lblk = pos >> ATOMFS_BLOCK_SHIFT;
@@ -313,9 +323,40 @@ static int atomfs_atomic_alloc(struct inode *inode, loff_t pos, size_t len)
 	nofs = atomfs_map_lock(inode);
 	err = atomfs_extents_map(inode, lblk, nblk, &map);
 	if (!err && !map.pblk)
-		err = atomfs_extents_alloc_write(inode, lblk, nblk);
+		err = atomfs_extents_alloc_write(inode, lblk, nblk) ?: 1;
 	atomfs_map_unlock(inode, nofs);
 	return err;
+}
+
+/**
+ * atomfs_undo_alloc() - a write failed: give back the units it allocated
+ * @inode:	the file, i_rwsem held for write
+ * @pos:	first byte of the units the write allocated and did not fill
+ * @len:	their bytes, whole units
+ *
+ * A store through a mapping may have filled one of them meanwhile (it
+ * needs no i_rwsem): units with dirty folios are kept, with whatever the
+ * write allocated ahead of them.
+ */
+void atomfs_undo_alloc(struct inode *inode, loff_t pos, loff_t len)
+{
+	struct address_space *mapping = inode->i_mapping;
+	unsigned int nofs;
+	int err = 0;
+
+	filemap_invalidate_lock(mapping);
+	if (!len || !filemap_range_needs_writeback(mapping, pos,
+						   pos + len - 1)) {
+		nofs = atomfs_map_lock(inode);
+		err = atomfs_extents_undo_write(inode,
+						pos >> ATOMFS_BLOCK_SHIFT,
+						len >> ATOMFS_BLOCK_SHIFT);
+		atomfs_map_unlock(inode, nofs);
+	}
+	filemap_invalidate_unlock(mapping);
+	if (err)
+		pr_warn_ratelimited("atomfs (%s): inode %lu: blocks allocated for a failed write at offset %lld not given back: %d\n",
+				    inode->i_sb->s_id, inode->i_ino, pos, err);
 }
 
 /*
@@ -389,7 +430,7 @@ ssize_t atomfs_atomic_write(struct kiocb *iocb, struct iov_iter *from)
 	size_t len = iov_iter_count(from);
 	loff_t pos = iocb->ki_pos;
 	unsigned int round = 0, evictions = 0;
-	bool grown, cow_unit = false;
+	bool grown, allocated, cow_unit = false;
 	struct folio *folio;
 	void *bounce;
 	size_t copied;
@@ -398,8 +439,9 @@ ssize_t atomfs_atomic_write(struct kiocb *iocb, struct iov_iter *from)
 	/* Only an uptodate folio needs the bounce buffer: see below. */
 	bounce = NULL;
 	ret = atomfs_atomic_alloc(inode, pos, len);
-	if (ret)
-		goto out;
+	if (ret < 0)
+		return ret;
+	allocated = ret;
 
 	for (;;) {
 		copied = 0;
@@ -489,6 +531,8 @@ out:
 		if (entry)
 			atomfs_cow_put(inode, xa_to_value(entry));
 	}
+	if (ret < 0 && allocated)
+		atomfs_undo_alloc(inode, pos, len);
 	kvfree(bounce);
 	return ret;
 }

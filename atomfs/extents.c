@@ -654,27 +654,94 @@ static u64 atomfs_ahead_blocks(struct inode *inode, u64 lblk, u64 len)
  */
 int atomfs_extents_alloc_write(struct inode *inode, u64 lblk, u64 len)
 {
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	struct atomfs_alloc_undo *undo = &ai->i_alloc_undo;
+	u64 ahead = atomfs_ahead_blocks(inode, lblk, len);
+	int err;
+
 	lockdep_assert_held_write(&inode->i_rwsem);
-	return atomfs_alloc_ahead(inode, lblk, len,
-				  atomfs_ahead_blocks(inode, lblk, len), true);
+	undo->ahead_from = atomfs_unit_start(sbi, lblk + len - 1) +
+			   sbi->unit_blocks;
+	undo->ahead_len = ahead;
+	undo->prev_start = ai->i_ahead_start;
+	undo->prev_end = ai->i_ahead_end;
+	err = atomfs_alloc_ahead(inode, lblk, len, ahead, true);
+	if (err)
+		undo->ahead_len = 0;
+	return err;
+}
+
+/**
+ * atomfs_extents_undo_write() - give back what a failed write allocated
+ * @inode:	the file, i_rwsem and i_map_sem held for write, and the
+ *		invalidate lock: no dirty folio over the range
+ * @lblk:	first block of the units the write allocated and left
+ *		unfilled, unit-aligned
+ * @len:	their number of blocks, whole units
+ *
+ * Frees those units and the blocks the last atomfs_extents_alloc_write()
+ * allocated ahead, and tracks the range ahead as it was before: a write
+ * that fails leaves the file's blocks as they were.
+ *
+ * Return: 0 or a negative errno.
+ */
+int atomfs_extents_undo_write(struct inode *inode, u64 lblk, u64 len)
+{
+	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	struct atomfs_alloc_undo *undo = &ai->i_alloc_undo;
+	handle_t *handle;
+	int err = 0;
+
+	lockdep_assert_held_write(&inode->i_rwsem);
+	handle = atomfs_ext_start(inode);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	if (len)
+		err = __atomfs_extents_apply(inode, lblk, lblk + len,
+					     ATOMFS_EXT_FREE);
+	if (!err && undo->ahead_len) {
+		err = __atomfs_extents_apply(inode, undo->ahead_from,
+					     undo->ahead_from + undo->ahead_len,
+					     ATOMFS_EXT_FREE);
+		if (undo->prev_start < undo->prev_end) {
+			ai->i_ahead_start = undo->prev_start;
+			ai->i_ahead_end = undo->prev_end;
+		} else {
+			atomfs_extents_forget_ahead(inode);
+		}
+	}
+	undo->ahead_len = 0;
+	return atomfs_ext_stop(inode, handle, err);
 }
 
 /**
  * atomfs_extents_keep_ahead() - fallocate takes units allocated ahead
- * @inode:	the file, i_map_sem held for write
+ * @inode:	the file, i_rwsem and i_map_sem held for write
  * @lblk:	first block fallocate asked for
  * @len:	number of blocks
  *
- * What the user asked for stays: the range given back at close ends
- * before it.
+ * What the user asked for stays; the rest of the range allocated ahead,
+ * past EOF, is given back now: one range is tracked, and the blocks on
+ * either side of the user's would otherwise be left behind.
+ *
+ * Return: 0 or a negative errno.
  */
-void atomfs_extents_keep_ahead(struct inode *inode, u64 lblk, u64 len)
+int atomfs_extents_keep_ahead(struct inode *inode, u64 lblk, u64 len)
 {
+	struct atomfs_sb_info *sbi = ATOMFS_SB(inode->i_sb);
 	struct atomfs_inode_info *ai = ATOMFS_I(inode);
-	u64 first = atomfs_unit_start(ATOMFS_SB(inode->i_sb), lblk);
+	u64 first = atomfs_unit_start(sbi, lblk);
+	u64 end = atomfs_unit_start(sbi, lblk + len - 1) + sbi->unit_blocks;
+	handle_t *handle;
 
-	if (lblk < ai->i_ahead_end && lblk + len > ai->i_ahead_start)
-		ai->i_ahead_end = max(ai->i_ahead_start, first);
+	if (lblk >= ai->i_ahead_end || lblk + len <= ai->i_ahead_start)
+		return 0;
+	handle = atomfs_ext_start(inode);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	return atomfs_ext_stop(inode, handle,
+			       __atomfs_free_ahead(inode, first, end));
 }
 
 /**

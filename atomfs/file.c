@@ -187,7 +187,7 @@ static ssize_t atomfs_atomic_write_iter(struct kiocb *iocb,
 	 * a remount with atomic=on or atomic=off applies to files already
 	 * open: whether the mount takes RWF_ATOMIC is decided here.
 	 */
-	if (!ATOMFS_SB(inode->i_sb)->atomic_enabled)
+	if (!READ_ONCE(ATOMFS_SB(inode->i_sb)->atomic_enabled))
 		return -EOPNOTSUPP;
 
 	ret = generic_write_checks(iocb, from);
@@ -429,6 +429,29 @@ int atomfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 	return atomfs_journal_commit_inode(inode, datasync);
 }
 
+/*
+ * The end of file moves from or to @pos, inside a unit: zero the rest of
+ * that unit and write it before the new size is journaled, as XFS does.
+ * Zeroed only in the page cache, old bytes past @pos (truncated data,
+ * stores through a mapping past EOF) would stay on the device, and after a
+ * crash a later extension or a mapping of the last page would show them.
+ */
+static int atomfs_zero_unit_tail(struct inode *inode, loff_t pos)
+{
+	loff_t unit_end = round_up(pos, i_blocksize(inode));
+	bool did_zero = false;
+	int err;
+
+	if (pos == unit_end)
+		return 0;
+	err = iomap_zero_range(inode, pos, unit_end - pos, &did_zero,
+			       &atomfs_iomap_ops);
+	if (err || !did_zero)
+		return err;
+	return filemap_write_and_wait_range(inode->i_mapping, pos,
+					    unit_end - 1);
+}
+
 /**
  * atomfs_truncate() - change the size of a regular file
  * @inode:	the file, i_rwsem held
@@ -448,19 +471,14 @@ int atomfs_truncate(struct inode *inode, loff_t size)
 	inode_dio_wait(inode);
 	filemap_invalidate_lock(inode->i_mapping);
 	if (size > old) {
-		/* The tail of the old last unit must read as zeros. */
-		err = 0;
-		if (old % i_blocksize(inode))
-			err = iomap_zero_range(inode, old,
-					       round_up(old, i_blocksize(inode)) -
-					       old, NULL, &atomfs_iomap_ops);
+		err = atomfs_zero_unit_tail(inode, old);
 		if (!err)
 			truncate_setsize(inode, size);
 		goto out;
 	}
 
 	/* Zero the rest of the unit holding the new end, then drop units. */
-	err = iomap_truncate_page(inode, size, NULL, &atomfs_iomap_ops);
+	err = atomfs_zero_unit_tail(inode, size);
 	if (err)
 		goto out;
 	atomfs_demote_range(inode, round_up(size, i_blocksize(inode)), old);
@@ -599,16 +617,20 @@ static long __atomfs_fallocate(struct file *file, int mode, loff_t offset,
 	err = atomfs_alloc_need(inode, lblk, nblk, &need);
 	if (!err && need > atomfs_data_avail(sbi))
 		err = -ENOSPC;
-	if (!err) {
-		atomfs_extents_keep_ahead(inode, lblk, nblk);
+	if (!err)
+		err = atomfs_extents_keep_ahead(inode, lblk, nblk);
+	if (!err)
 		err = atomfs_extents_alloc(inode, lblk, nblk);
-	}
 	atomfs_map_unlock(inode, nofs);
 	if (err)
 		goto out;
 
-	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > i_size_read(inode))
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > i_size_read(inode)) {
+		err = atomfs_zero_unit_tail(inode, i_size_read(inode));
+		if (err)
+			goto out;
 		i_size_write(inode, end);
+	}
 out:
 	filemap_invalidate_unlock(inode->i_mapping);
 	if (!err) {
@@ -674,7 +696,12 @@ const struct file_operations atomfs_file_operations = {
 	.release	= atomfs_file_release,
 	.fsync		= atomfs_fsync,
 	.fallocate	= atomfs_fallocate,
-	.splice_read	= filemap_splice_read,
+	/*
+	 * Through ->read_iter (i_rwsem shared) into pages of the pipe's own:
+	 * filemap_splice_read() would put page cache folios in the pipe,
+	 * where a later atomic write's in-place copy could be seen half done.
+	 */
+	.splice_read	= copy_splice_read,
 	.splice_write	= iter_file_splice_write,
 	.fop_flags	= FOP_BUFFER_RASYNC,
 };

@@ -60,6 +60,13 @@ static void atomfs_set_unit_blocksize(struct inode *inode)
 	 * (and clear the mark meant for the data being written).
 	 */
 	mapping_set_stable_writes(inode->i_mapping);
+	/*
+	 * A one-block folio gets no iomap state in folio->private, and the
+	 * page cache calls ->invalidate_folio only for folios that need
+	 * release: without this, a folio dropped by truncate or memory
+	 * failure would keep the unit set aside for its atomic write.
+	 */
+	mapping_set_release_always(inode->i_mapping);
 }
 
 static void atomfs_set_inode_ops(struct inode *inode, dev_t rdev)

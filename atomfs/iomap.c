@@ -107,6 +107,7 @@ static int atomfs_write_iomap_begin(struct inode *inode, loff_t pos,
 {
 	struct atomfs_map map;
 	unsigned int nofs;
+	bool allocated;
 	u64 lblk, len;
 	u32 seq;
 	int err;
@@ -129,7 +130,8 @@ static int atomfs_write_iomap_begin(struct inode *inode, loff_t pos,
 	atomfs_iomap_range(inode, pos, length, &lblk, &len);
 	nofs = atomfs_map_lock(inode);
 	err = atomfs_extents_map(inode, lblk, len, &map);
-	if (!err && !map.pblk) {
+	allocated = !err && !map.pblk;
+	if (allocated) {
 		/*
 		 * Only buffered writes, under i_rwsem, allocate ahead: a
 		 * direct write waits for its conversion anyway, and a page
@@ -161,15 +163,34 @@ static int atomfs_write_iomap_begin(struct inode *inode, loff_t pos,
 	if (err)
 		return err;
 	iomap->folio_ops = &atomfs_iomap_folio_ops;
-	return atomfs_fill_iomap(inode, &map, iomap, seq);
+	err = atomfs_fill_iomap(inode, &map, iomap, seq);
+	/* A buffered write that fails gives these back: see iomap_end. */
+	if (!err && allocated && !(flags & (IOMAP_DIRECT | IOMAP_FAULT)))
+		iomap->flags |= IOMAP_F_NEW;
+	return err;
 }
 
 static int atomfs_write_iomap_end(struct inode *inode, loff_t pos,
 				  loff_t length, ssize_t written,
 				  unsigned int flags, struct iomap *iomap)
 {
+	loff_t unit = i_blocksize(inode);
+	loff_t first, end;
+
 	if (iomap->flags & IOMAP_F_SIZE_CHANGED)
 		mark_inode_dirty(inode);
+	/*
+	 * The copy failed short (a bad buffer, or out of space part way):
+	 * the units this call allocated that hold nothing of it go back.
+	 */
+	if ((iomap->flags & IOMAP_F_NEW) && written < length) {
+		first = written ? round_up(pos + written, unit) :
+				  round_down(pos, unit);
+		end = min(iomap->offset + (loff_t)iomap->length,
+			  round_up(pos + length, unit));
+		if (first < end)
+			atomfs_undo_alloc(inode, first, end - first);
+	}
 	return 0;
 }
 

@@ -385,6 +385,32 @@ void atomfs_journal_track_inode(struct inode *inode, bool data)
 }
 
 /**
+ * atomfs_journal_init_inode() - start an inode's fsync bookkeeping
+ * @sb:		the filesystem, its journal open
+ * @ai:		an inode being allocated, new or to be read from disk
+ *
+ * The transaction ids live in memory only, and the inode cache's objects
+ * keep whatever an earlier inode (of any mount) left there.  An inode read
+ * back after eviction may have changes in the running or committing
+ * transaction: fsync must wait for that one, as ext4_iget() assumes.
+ */
+void atomfs_journal_init_inode(struct super_block *sb,
+			       struct atomfs_inode_info *ai)
+{
+	journal_t *journal = ATOMFS_SB(sb)->journal;
+	transaction_t *trans;
+	tid_t tid;
+
+	read_lock(&journal->j_state_lock);
+	trans = journal->j_running_transaction ?:
+		journal->j_committing_transaction;
+	tid = trans ? trans->t_tid : journal->j_commit_sequence;
+	read_unlock(&journal->j_state_lock);
+	ai->i_sync_tid = tid;
+	ai->i_datasync_tid = tid;
+}
+
+/**
  * atomfs_journal_commit_inode() - make an inode's changes durable
  * @inode:	the inode; its data writeback has completed
  * @datasync:	only what fdatasync(2) needs

@@ -44,15 +44,13 @@ void __atomfs_error(struct super_block *sb, const char *func,
 	if (!sbi || !sbi->raw)
 		return;
 	atomic_long_inc(&sbi->errors);
-	/* Callers may hold the allocator locks: do not take them here. */
-	if (!sb_rdonly(sb)) {
-		lock_buffer(sbi->sbh);
-		sbi->raw->s_state |= cpu_to_le16(ATOMFS_STATE_ERROR);
-		sbi->raw->s_checksum =
-			cpu_to_le32(atomfs_csum(sbi->raw, ATOMFS_SB_SIZE, 4));
-		unlock_buffer(sbi->sbh);
-		mark_buffer_dirty(sbi->sbh);
-	}
+	/*
+	 * Callers may hold the allocator locks, which atomfs_update_sb()
+	 * takes under the superblock buffer's lock: the error state is
+	 * stored from a work item, never here.
+	 */
+	if (!sb_rdonly(sb))
+		schedule_work(&sbi->error_work);
 	/* Nothing more may commit on top of what was found broken. */
 	if (sbi->opts.errors != ATOMFS_ERRORS_CONTINUE)
 		atomfs_journal_abort(sb, -EIO);
@@ -64,7 +62,10 @@ void __atomfs_error(struct super_block *sb, const char *func,
 	}
 }
 
-/* Fold the in-memory counts into the superblock buffer and checksum it. */
+/*
+ * Fold the in-memory counts and the error state into the superblock buffer
+ * and checksum it.
+ */
 static void atomfs_update_sb(struct super_block *sb, bool clean)
 {
 	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
@@ -79,6 +80,8 @@ static void atomfs_update_sb(struct super_block *sb, bool clean)
 	raw->s_free_inodes = cpu_to_le64(sbi->free_inodes);
 	mutex_unlock(&sbi->ialloc_lock);
 	state = le16_to_cpu(raw->s_state);
+	if (atomic_long_read(&sbi->errors))
+		state |= ATOMFS_STATE_ERROR;
 	if (clean)
 		state |= ATOMFS_STATE_CLEAN;
 	else
@@ -96,6 +99,15 @@ static int atomfs_write_sb(struct super_block *sb, bool clean)
 
 	atomfs_update_sb(sb, clean);
 	return sync_dirty_buffer(sbi->sbh);
+}
+
+/* Store the error state that __atomfs_error() recorded, for fsck. */
+static void atomfs_error_work(struct work_struct *work)
+{
+	struct atomfs_sb_info *sbi = container_of(work, struct atomfs_sb_info,
+						  error_work);
+
+	atomfs_write_sb(sbi->sb, false);
 }
 
 static int atomfs_sync_fs(struct super_block *sb, int wait)
@@ -141,6 +153,7 @@ static void atomfs_put_super(struct super_block *sb)
 	/* Conversions need handles: they end before the journal does. */
 	destroy_workqueue(sbi->endio_wq);
 	err = atomfs_journal_close(sb);
+	flush_work(&sbi->error_work);
 	if (err)
 		pr_err("atomfs (%s): journal not emptied at unmount (%d): the next mount recovers it\n",
 		       sb->s_id, err);
@@ -225,6 +238,7 @@ static struct inode *atomfs_alloc_inode(struct super_block *sb)
 	INIT_LIST_HEAD(&ai->i_ahead_link);
 	xa_init(&ai->i_cow);
 	atomfs_init_ioend_work(ai);
+	atomfs_journal_init_inode(sb, ai);
 	return &ai->vfs_inode;
 }
 
@@ -385,6 +399,7 @@ static int atomfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	spin_lock_init(&sbi->ahead_lock);
 	INIT_LIST_HEAD(&sbi->ahead_inodes);
 	mutex_init(&sbi->ialloc_lock);
+	INIT_WORK(&sbi->error_work, atomfs_error_work);
 	sb->s_fs_info = sbi;
 
 	if (!sb_set_blocksize(sb, ATOMFS_BLOCK_SIZE)) {
@@ -490,6 +505,7 @@ out_free:
 	if (sbi->endio_wq)
 		destroy_workqueue(sbi->endio_wq);
 	atomfs_journal_close(sb);
+	flush_work(&sbi->error_work);
 	brelse(sbi->sbh);
 	kfree(sbi->alloc_view);
 	atomfs_cow_destroy(sbi);
@@ -652,9 +668,34 @@ static void atomfs_inode_init_once(void *obj)
 	inode_init_once(&ai->vfs_inode);
 }
 
+/*
+ * One folio per atomic unit needs what the kernel was built with: large
+ * folios in the page cache (mapping_set_folio_order_range() does nothing
+ * without THP), no khugepaged collapse of file folios (collapse_file()
+ * ignores the mapping's folio orders), and pages no larger than the 4 KiB
+ * block, the smallest unit.
+ */
+static const char *atomfs_kernel_unsupported(void)
+{
+	if (PAGE_SIZE != ATOMFS_BLOCK_SIZE)
+		return "pages larger than the 4096-byte block";
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
+		return "no large folios (CONFIG_TRANSPARENT_HUGEPAGE is off)";
+	if (IS_ENABLED(CONFIG_READ_ONLY_THP_FOR_FS))
+		return "khugepaged collapses file folios (CONFIG_READ_ONLY_THP_FOR_FS)";
+	return NULL;
+}
+
 static int __init atomfs_init(void)
 {
+	const char *why = atomfs_kernel_unsupported();
 	int err;
+
+	if (why) {
+		pr_err("atomfs: this kernel cannot keep one folio per atomic unit: %s\n",
+		       why);
+		return -EOPNOTSUPP;
+	}
 
 	/*
 	 * readlink() copies a short symlink target straight from i_inline
