@@ -138,6 +138,34 @@ void fi_clear(struct fsck *f, struct finode *fi)
 	fi->clear = true;
 }
 
+static void fi_free(struct finode *fi)
+{
+	free(fi->nodes);
+	free(fi->ext);
+	items_free(&fi->dents);
+	free(fi);
+}
+
+/* Everything run() allocated, and the device, whatever pass it stopped at */
+static void fsck_release(struct fsck *f)
+{
+	size_t i;
+
+	journal_release(f);
+	for (i = 0; i < f->nfi; i++)
+		fi_free(f->fi[i]);
+	free(f->fi);
+	free(f->slot);
+	free(f->idx);
+	bitmap_free(&f->disk_bb);
+	bitmap_free(&f->disk_ib);
+	bitmap_free(&f->used);
+	bitmap_free(&f->found_ib);
+	free(f->ranges);
+	free(f->accepted);
+	afs_close(&f->fs);
+}
+
 static void geom_report(void *ctx, const char *fmt, ...)
 {
 	struct fsck *f = ctx;
@@ -623,8 +651,7 @@ int main(int argc, char **argv)
 		return FSCK_USAGE;
 	}
 	ret = run(&f, argv[optind]);
-	journal_release(&f);
-	afs_close(&f.fs);
+	fsck_release(&f);
 	if (ret != FSCK_CORRECTED)
 		return ret;
 
@@ -632,15 +659,13 @@ int main(int argc, char **argv)
 	memset(&again, 0, sizeof(again));
 	again.quiet = true;
 	ret = run(&again, argv[optind]);
-	journal_release(&again);
-	afs_close(&again.fs);
+	fsck_release(&again);
 	if (ret == FSCK_OK)
 		return FSCK_CORRECTED;
 	printf("atomfs: %llu problems remain after the repair:\n",
 	       (unsigned long long)again.problems);
 	memset(&again, 0, sizeof(again));
 	run(&again, argv[optind]);
-	journal_release(&again);
-	afs_close(&again.fs);
+	fsck_release(&again);
 	return FSCK_UNCORRECTED;
 }

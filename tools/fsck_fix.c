@@ -21,6 +21,7 @@ static void final_blocks(struct fsck *f, struct bitmap *bm)
 {
 	size_t i, j;
 
+	bitmap_free(bm);
 	bitmap_init(bm, f->fs.bb_blocks);
 	bitmap_set_range(bm, 0, f->fs.data_start);
 	for (i = 0; i < f->nfi; i++) {

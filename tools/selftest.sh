@@ -15,9 +15,9 @@
 
 set -u
 cd "$(dirname "$0")" || exit 1
-MKFS=./mkfs.atomfs
-FSCK=./fsck.atomfs
-DBG=./atomfs-debug
+MKFS=${MKFS:-./mkfs.atomfs}
+FSCK=${FSCK:-./fsck.atomfs}
+DBG=${DBG:-./atomfs-debug}
 ROUNDS=${1:-40}
 T=$(mktemp -d "${TMPDIR:-/tmp}/atomfs-selftest.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
