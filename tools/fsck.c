@@ -217,8 +217,12 @@ static int check_sb(struct fsck *f)
 			incompat & ~ATOMFS_FEATURE_INCOMPAT_SUPP);
 		return FSCK_ERROR;
 	}
-	if ((ro & ~ATOMFS_FEATURE_RO_COMPAT_SUPP) && f->repair) {
-		problem(f, "superblock: unsupported read-only features 0x%x: cannot repair",
+	/*
+	 * What such a feature changes in the format is unknown, so neither
+	 * a check nor a repair can be trusted: -n refuses as -y does.
+	 */
+	if (ro & ~ATOMFS_FEATURE_RO_COMPAT_SUPP) {
+		problem(f, "superblock: unsupported read-only-compatible features 0x%x: cannot check it",
 			ro & ~ATOMFS_FEATURE_RO_COMPAT_SUPP);
 		return FSCK_ERROR;
 	}
