@@ -9,6 +9,7 @@
  * check runs again to make sure nothing is left.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -589,11 +590,23 @@ static int run(struct fsck *f, const char *path)
 	if (f->ioerr)
 		return FSCK_ERROR;
 
-	/* A replay alone leaves nothing to write back. */
+	/*
+	 * A replay alone leaves nothing to write back.  -n looks for room
+	 * to rebuild the damaged trees in as -y does, so that both name a
+	 * repair that cannot be made.
+	 */
 	if ((f->problems || f->releases) && f->repair) {
-		if (write_repairs(f))
+		ret = write_repairs(f);
+		if (ret == -ENOSPC) {
+			problem(f, "no free blocks left to rebuild the damaged trees in: they cannot be repaired");
+			print_summary(f, used_blocks);
+			return FSCK_UNCORRECTED;
+		}
+		if (ret)
 			return FSCK_ERROR;
 		used_blocks = bitmap_weight(&f->used, 0, f->fs.blocks);
+	} else if (f->problems && room_for_repairs(f) == -ENOSPC) {
+		problem(f, "no free blocks left to rebuild the damaged trees in: they cannot be repaired");
 	}
 	print_summary(f, used_blocks);
 	(void)used_inodes;

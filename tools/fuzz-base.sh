@@ -3,7 +3,7 @@
 #
 # The sound image the fuzzers damage: a 64 MiB filesystem holding a bit of
 # everything the format has (files of one and of many units, an empty
-# file, a directory of 300 names whose name tree has two levels, nested
+# file, a directory of 150 names whose name tree has two levels, nested
 # directories, a hard link, an inline and a block symlink).  The damage of
 # a seed depends on the image's structure only, which this script always
 # builds the same.
@@ -23,7 +23,7 @@ d mkfile 1 small 1000 >/dev/null
 d mkfile 1 big 600k >/dev/null
 d mkfile 1 empty 0 >/dev/null
 many=$(d mkdir 1 many)
-d populate "$many" 300 3000 >/dev/null
+d populate "$many" 150 3000 >/dev/null
 sub=$(d mkdir 1 sub)
 deep=$(d mkdir "$sub" deep)
 d mkfile "$deep" file 20000 >/dev/null
