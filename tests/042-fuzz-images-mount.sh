@@ -7,10 +7,10 @@
 # one boot.  Nothing may crash, hang or warn (the runner fails a run on any
 # WARNING or BUG): the filesystem is refused at mount, or works, or meets
 # the damage later and answers EUCLEAN.  ATOMFS_FUZZ_IMAGES sets the count
-# (default 200), ATOMFS_FUZZ_SEED the first seed (default 1).
+# (default 150), ATOMFS_FUZZ_SEED the first seed (default 1).
 . "$(dirname "$0")/lib.sh"
 
-N=${ATOMFS_FUZZ_IMAGES:-200}
+N=${ATOMFS_FUZZ_IMAGES:-150}
 SEED=${ATOMFS_FUZZ_SEED:-1}
 BASE=/tmp/$TEST.base
 IMG=/tmp/$TEST.img
