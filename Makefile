@@ -6,6 +6,9 @@
 # make check-crash the crash tests only, with long counts
 #                 (ATOMFS_CRASH_LARGE=1: hundreds of replayed crash points,
 #                 200 power cuts)
+# make fuzz       damaged images, FUZZ_IMAGES of them (default 3000): fsck
+#                 under sanitizers on the host, then mount and use in one
+#                 guest boot
 # make demo       boot a guest, mkfs, mount, run fio on atomfs
 # make lint       W=1, sparse and checkpatch only
 # make vm CMD=... run a command in the guest
@@ -68,6 +71,17 @@ bench: setup
 	$(MAKE) -C bench all
 	$(TOP)/scripts/bench $(BENCH_ARGS)
 
+FUZZ_IMAGES ?= 3000
+
+fuzz: setup
+	$(MAKE) -C $(GUEST_KDIR) M=$(TOP) W=1 modules
+	$(MAKE) -C tools all asan
+	$(MAKE) -C tests all
+	cd tools && ./fuzz-fsck.sh $(FUZZ_IMAGES)
+	ATOMFS_FUZZ_IMAGES=$(FUZZ_IMAGES) $(TOP)/scripts/vm -q \
+		-t $$(( $(FUZZ_IMAGES) * 4 + 600 )) -- \
+		bash $(TOP)/tests/042-fuzz-images-mount.sh
+
 demo: setup
 	$(MAKE) -C $(GUEST_KDIR) M=$(TOP) W=1 modules
 	$(MAKE) -C tools all
@@ -83,4 +97,4 @@ clean:
 	$(MAKE) -C bench clean
 	rm -rf .build/check .build/vm .build/crash-power-cut
 
-.PHONY: all setup module tools tests install lint check check-crash bench demo vm clean
+.PHONY: all setup module tools tests install lint check check-crash fuzz bench demo vm clean

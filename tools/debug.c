@@ -34,20 +34,10 @@ int arg_u64(const char *s, const char *what, u64 *v)
 	return 0;
 }
 
-/* A field of an on-disk structure, by name */
-enum fkind { F_DEC, F_HEX, F_OCT, F_STR, F_UUID };
-
-struct field {
-	const char	*name;
-	size_t		off;
-	unsigned int	size;
-	enum fkind	kind;
-};
-
 #define SBF(n, k) { #n, offsetof(struct atomfs_super_block, s_##n), \
 		    sizeof(((struct atomfs_super_block *)0)->s_##n), k }
 
-static const struct field sb_fields[] = {
+const struct field sb_fields[] = {
 	SBF(magic, F_HEX), SBF(checksum, F_HEX), SBF(version, F_DEC),
 	SBF(state, F_DEC), SBF(block_shift, F_DEC), SBF(atomic_shift, F_DEC),
 	SBF(inode_size, F_DEC), SBF(feature_compat, F_HEX),
@@ -81,7 +71,7 @@ static const struct field sb_aliases[] = {
 #define INF(n, k) { #n, offsetof(struct atomfs_inode, i_##n), \
 		    sizeof(((struct atomfs_inode *)0)->i_##n), k }
 
-static const struct field inode_fields[] = {
+const struct field inode_fields[] = {
 	INF(magic, F_HEX), INF(checksum, F_HEX), INF(ino, F_DEC),
 	INF(mode, F_OCT), INF(reserved1, F_DEC), INF(nlink, F_DEC),
 	INF(uid, F_DEC), INF(gid, F_DEC), INF(flags, F_DEC),
@@ -93,7 +83,10 @@ static const struct field inode_fields[] = {
 	INF(reserved2, F_DEC),
 };
 
-static u64 field_get(const void *base, const struct field *f)
+const size_t nr_sb_fields = ARRAY_SIZE(sb_fields);
+const size_t nr_inode_fields = ARRAY_SIZE(inode_fields);
+
+u64 field_get(const void *base, const struct field *f)
 {
 	const u8 *p = (const u8 *)base + f->off;
 	u64 v = 0;
@@ -104,7 +97,7 @@ static u64 field_get(const void *base, const struct field *f)
 	return v;
 }
 
-static void field_put(void *base, const struct field *f, u64 v)
+void field_put(void *base, const struct field *f, u64 v)
 {
 	u8 *p = (u8 *)base + f->off;
 	unsigned int i;
@@ -766,6 +759,10 @@ static void usage(FILE *f)
 		"  link DIRINO NAME INO        hard link\n"
 		"  unlink DIRINO NAME          remove a name; the inode stays, one link\n"
 		"                              less (as if open; see inode-set flags)\n"
+		"  fuzz SEED [COUNT]           damage metadata as a fuzzer does, the same\n"
+		"                              way for the same seed and image: COUNT\n"
+		"                              damages (default 1 to 3), one line each\n"
+		"                              (see debug_fuzz.c)\n"
 		"  journal                     journal superblock fields, 'csum ok|bad'\n"
 		"  journal-set FIELD VALUE     set a field, recompute the checksum\n"
 		"  journal-set-raw FIELD VALUE\n"
@@ -878,6 +875,7 @@ static const struct command commands[] = {
 	{ "symlink", true, cmd_symlink },
 	{ "link", true, cmd_link },
 	{ "unlink", true, cmd_unlink },
+	{ "fuzz", true, cmd_fuzz },
 	{ "journal", false, cmd_journal },
 	{ "journal-set", true, cmd_journal_set },
 	{ "journal-set-raw", true, cmd_journal_set_raw },

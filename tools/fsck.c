@@ -9,6 +9,7 @@
  * check runs again to make sure nothing is left.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -138,6 +139,34 @@ void fi_clear(struct fsck *f, struct finode *fi)
 	fi->clear = true;
 }
 
+static void fi_free(struct finode *fi)
+{
+	free(fi->nodes);
+	free(fi->ext);
+	items_free(&fi->dents);
+	free(fi);
+}
+
+/* Everything run() allocated, and the device, whatever pass it stopped at */
+static void fsck_release(struct fsck *f)
+{
+	size_t i;
+
+	journal_release(f);
+	for (i = 0; i < f->nfi; i++)
+		fi_free(f->fi[i]);
+	free(f->fi);
+	free(f->slot);
+	free(f->idx);
+	bitmap_free(&f->disk_bb);
+	bitmap_free(&f->disk_ib);
+	bitmap_free(&f->used);
+	bitmap_free(&f->found_ib);
+	free(f->ranges);
+	free(f->accepted);
+	afs_close(&f->fs);
+}
+
 static void geom_report(void *ctx, const char *fmt, ...)
 {
 	struct fsck *f = ctx;
@@ -189,8 +218,12 @@ static int check_sb(struct fsck *f)
 			incompat & ~ATOMFS_FEATURE_INCOMPAT_SUPP);
 		return FSCK_ERROR;
 	}
-	if ((ro & ~ATOMFS_FEATURE_RO_COMPAT_SUPP) && f->repair) {
-		problem(f, "superblock: unsupported read-only features 0x%x: cannot repair",
+	/*
+	 * What such a feature changes in the format is unknown, so neither
+	 * a check nor a repair can be trusted: -n refuses as -y does.
+	 */
+	if (ro & ~ATOMFS_FEATURE_RO_COMPAT_SUPP) {
+		problem(f, "superblock: unsupported read-only-compatible features 0x%x: cannot check it",
 			ro & ~ATOMFS_FEATURE_RO_COMPAT_SUPP);
 		return FSCK_ERROR;
 	}
@@ -557,11 +590,23 @@ static int run(struct fsck *f, const char *path)
 	if (f->ioerr)
 		return FSCK_ERROR;
 
-	/* A replay alone leaves nothing to write back. */
+	/*
+	 * A replay alone leaves nothing to write back.  -n looks for room
+	 * to rebuild the damaged trees in as -y does, so that both name a
+	 * repair that cannot be made.
+	 */
 	if ((f->problems || f->releases) && f->repair) {
-		if (write_repairs(f))
+		ret = write_repairs(f);
+		if (ret == -ENOSPC) {
+			problem(f, "no free blocks left to rebuild the damaged trees in: they cannot be repaired");
+			print_summary(f, used_blocks);
+			return FSCK_UNCORRECTED;
+		}
+		if (ret)
 			return FSCK_ERROR;
 		used_blocks = bitmap_weight(&f->used, 0, f->fs.blocks);
+	} else if (f->problems && room_for_repairs(f) == -ENOSPC) {
+		problem(f, "no free blocks left to rebuild the damaged trees in: they cannot be repaired");
 	}
 	print_summary(f, used_blocks);
 	(void)used_inodes;
@@ -623,8 +668,7 @@ int main(int argc, char **argv)
 		return FSCK_USAGE;
 	}
 	ret = run(&f, argv[optind]);
-	journal_release(&f);
-	afs_close(&f.fs);
+	fsck_release(&f);
 	if (ret != FSCK_CORRECTED)
 		return ret;
 
@@ -632,15 +676,13 @@ int main(int argc, char **argv)
 	memset(&again, 0, sizeof(again));
 	again.quiet = true;
 	ret = run(&again, argv[optind]);
-	journal_release(&again);
-	afs_close(&again.fs);
+	fsck_release(&again);
 	if (ret == FSCK_OK)
 		return FSCK_CORRECTED;
 	printf("atomfs: %llu problems remain after the repair:\n",
 	       (unsigned long long)again.problems);
 	memset(&again, 0, sizeof(again));
 	run(&again, argv[optind]);
-	journal_release(&again);
-	afs_close(&again.fs);
+	fsck_release(&again);
 	return FSCK_UNCORRECTED;
 }

@@ -166,7 +166,12 @@ void check_orphans(struct fsck *f);
 int check_journal(struct fsck *f);
 void journal_release(struct fsck *f);
 
-/* fsck_fix.c: writing the model back */
+/*
+ * fsck_fix.c: writing the model back; -ENOSPC (nothing written that any
+ * inode points at) when the damaged trees have no room to be rebuilt in.
+ * room_for_repairs() finds that out for -n, writing nothing.
+ */
 int write_repairs(struct fsck *f);
+int room_for_repairs(struct fsck *f);
 
 #endif /* _ATOMFS_FSCK_H */

@@ -21,6 +21,7 @@ static void final_blocks(struct fsck *f, struct bitmap *bm)
 {
 	size_t i, j;
 
+	bitmap_free(bm);
 	bitmap_init(bm, f->fs.bb_blocks);
 	bitmap_set_range(bm, 0, f->fs.data_start);
 	for (i = 0; i < f->nfi; i++) {
@@ -44,7 +45,7 @@ static void final_blocks(struct fsck *f, struct bitmap *bm)
 }
 
 static int rebuild_tree(struct fsck *f, struct finode *fi,
-			struct afs_alloc *a, u64 *nodes)
+			struct afs_alloc *a, u64 *root, u64 *nodes)
 {
 	struct afs_items ext = { 0 };
 	const struct afs_items *items = &fi->dents;
@@ -66,12 +67,11 @@ static int rebuild_tree(struct fsck *f, struct finode *fi,
 		}
 		items = &ext;
 	}
-	err = afs_tree_store(&f->fs, a, fi->ino, type, items, &fi->root,
-			     nodes);
+	err = afs_tree_store(&f->fs, a, fi->ino, type, items, root, nodes);
 	if (err && err != -ENOSPC)
 		errmsg("inode %llu: cannot rebuild its tree: %s",
 		       (unsigned long long)fi->ino, strerror(-err));
-	else if (!err)
+	else if (!err && !a->dry_run)
 		fixed(f, "inode %llu: %s tree rebuilt with %zu items",
 		      (unsigned long long)fi->ino, bt_type_name(type),
 		      items->n);
@@ -217,15 +217,19 @@ static int write_sb(struct fsck *f, u64 used_blocks, u64 used_inodes)
 	return 0;
 }
 
-int write_repairs(struct fsck *f)
+/*
+ * Rebuild the damaged trees in blocks that nothing kept uses, @used
+ * (final_blocks()) marking them as they are taken.  With @dry nothing is
+ * written and no inode changed: only whether there is room is found out.
+ * Returns -ENOSPC when there is not.
+ */
+static int rebuild_trees(struct fsck *f, struct bitmap *used, bool dry)
 {
 	size_t i, nheld = 0, nheld_cap = 0;
-	u64 ino, *held = NULL;
 	struct afs_alloc a;
-	struct bitmap ib;
+	u64 *held = NULL;
 	int err = 0;
 
-	final_blocks(f, &f->used);
 	/*
 	 * The old nodes of the trees being replaced stay out of reach of the
 	 * new ones: an interrupted repair then leaves each inode pointing at
@@ -238,38 +242,69 @@ int write_repairs(struct fsck *f)
 		if (!fi->tree_dirty)
 			continue;
 		for (j = 0; j < fi->nnodes; j++) {
-			if (bitmap_test(&f->used, fi->nodes[j]))
+			if (bitmap_test(used, fi->nodes[j]))
 				continue;
-			bitmap_set(&f->used, fi->nodes[j]);
+			bitmap_set(used, fi->nodes[j]);
 			ARRAY_GROW(held, nheld_cap, nheld + 1);
 			held[nheld++] = fi->nodes[j];
 		}
 	}
-	afs_alloc_init(&a, &f->fs, &f->used);
+	afs_alloc_init(&a, &f->fs, used);
+	a.dry_run = dry;
 	for (i = 0; i < f->nfi && !err; i++) {
 		struct finode *fi = f->fi[i];
-		u64 nodes = fi->nnodes;
+		u64 nodes = fi->nnodes, root = fi->root;
 
 		if (fi->clear)
 			continue;
 		if ((S_ISREG(fi->mode) || S_ISDIR(fi->mode)) &&
 		    fi->tree_dirty) {
-			err = rebuild_tree(f, fi, &a, &nodes);
+			err = rebuild_tree(f, fi, &a, &root, &nodes);
 			if (err == -ENOSPC && nheld) {
 				/* No room left but the old nodes: use them. */
 				while (nheld)
-					bitmap_clear(&f->used, held[--nheld]);
-				err = rebuild_tree(f, fi, &a, &nodes);
+					bitmap_clear(used, held[--nheld]);
+				err = rebuild_tree(f, fi, &a, &root, &nodes);
 			}
 		}
-		final_fields(f, fi, nodes);
+		if (!dry) {
+			fi->root = root;
+			final_fields(f, fi, nodes);
+		}
 	}
 	while (nheld)
-		bitmap_clear(&f->used, held[--nheld]);
+		bitmap_clear(used, held[--nheld]);
 	free(held);
-	if (err == -ENOSPC)
-		errmsg("no free blocks left to rebuild the damaged trees");
+	return err;
+}
+
+int room_for_repairs(struct fsck *f)
+{
+	struct bitmap used = { 0 };
+	int err;
+
+	final_blocks(f, &used);
+	err = rebuild_trees(f, &used, true);
+	bitmap_free(&used);
+	return err;
+}
+
+int write_repairs(struct fsck *f)
+{
+	struct bitmap ib;
+	size_t i;
+	u64 ino;
+	int err;
+
+	/*
+	 * Out of room halfway, the old nodes would be taken back and some
+	 * trees rewritten in place for nothing: find out first.
+	 */
+	err = room_for_repairs(f);
 	if (err)
+		return err == -ENOSPC ? err : -1;
+	final_blocks(f, &f->used);
+	if (rebuild_trees(f, &f->used, false))
 		return -1;
 
 	/* Free first: a new root may take the slot of a cleared one. */

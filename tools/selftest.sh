@@ -15,9 +15,9 @@
 
 set -u
 cd "$(dirname "$0")" || exit 1
-MKFS=./mkfs.atomfs
-FSCK=./fsck.atomfs
-DBG=./atomfs-debug
+MKFS=${MKFS:-./mkfs.atomfs}
+FSCK=${FSCK:-./fsck.atomfs}
+DBG=${DBG:-./atomfs-debug}
 ROUNDS=${1:-40}
 T=$(mktemp -d "${TMPDIR:-/tmp}/atomfs-selftest.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
@@ -128,6 +128,72 @@ damaged "sb error state" "error state"
 fresh
 dbg sb-set feature_incompat 0x3
 fsck_rc "unknown incompat feature" 8 -n
+
+# agree NAME WANT: what fsck cannot check, -n and -y both say, in the
+# same words and with the same exit status, and -y writes nothing
+agree() {
+	name=$1 want=$2
+	cp "$IMG" "$T/before"
+	$FSCK -n "$IMG" >"$T/out-n" 2>&1
+	rn=$?
+	$FSCK -y "$IMG" >"$OUT" 2>&1
+	ry=$?
+	if [ "$rn" != "$want" ] || [ "$ry" != "$want" ]; then
+		cat "$T/out-n" >>"$OUT"
+		bad "$name: fsck -n -> $rn, -y -> $ry, expected $want from both"
+	elif ! cmp -s "$T/out-n" "$OUT"; then
+		diff "$T/out-n" "$OUT" >"$T/diff"
+		mv "$T/diff" "$OUT"
+		bad "$name: fsck -n and -y say different things"
+	elif ! cmp -s "$T/before" "$IMG"; then
+		bad "$name: fsck -y changed what it could not check"
+	else
+		ok "$name: fsck -n and -y agree, exit $want"
+	fi
+}
+
+fresh
+dbg sb-set feature_ro_compat 0x80000000
+agree "unknown read-only-compatible feature" 8
+grep -q "read-only-compatible features 0x80000000" "$OUT" &&
+	ok "unknown read-only-compatible feature named"
+fresh
+dbg sb-set feature_incompat 0x80000001
+agree "unknown incompatible feature" 8
+fresh
+dbg sb-set version 2
+agree "unknown format version" 8
+fresh
+dbg sb-set-raw magic 0
+agree "not atomfs" 8
+fresh
+dbg sb-set block_shift 13
+agree "unsupported block size" 4
+fresh
+dbg sb-set atomic_shift 21
+agree "atomic unit out of range" 4
+fresh
+dbg sb-set blocks_count 1000000
+agree "filesystem larger than the device" 4
+
+# No room to rebuild what a repair must rebuild: a full filesystem (the
+# last file did not fit: its inode and blocks are on disk, unaccounted
+# for) where a name lost makes /lost+found needed.  -n and -y both say so
+# and exit 4, and -y writes nothing rather than half a repair.
+rm -f "$IMG"
+truncate -s 16M "$IMG"
+$MKFS -q -a 4k "$IMG"
+dbg mkfile 1 a 1000 >/dev/null
+dbg mkfile 1 b 1000 >/dev/null
+dbg mkfile 1 filler $((($(field bitmap_free_blocks stat) - 1) * 4096)) >/dev/null 2>&1
+dbg dirent-set-ino 1 a "$(dbg lookup /b)"
+cp "$IMG" "$T/before"
+fsck_rc "no room to rebuild" 4 -n &&
+	grep -q "no free blocks left to rebuild" "$OUT" && ok "no room to rebuild: -n names it"
+fsck_rc "no room to rebuild" 4 -y &&
+	grep -q "no free blocks left to rebuild" "$OUT" && ok "no room to rebuild: -y names it"
+cmp -s "$T/before" "$IMG" && ok "no room to rebuild: -y wrote nothing" ||
+	bad "no room to rebuild: -y changed the image"
 
 fresh
 dbg sb-set state 0

@@ -86,6 +86,7 @@ void afs_alloc_init(struct afs_alloc *a, struct afs *fs, struct bitmap *bm)
 	a->bm = bm;
 	a->cursor = fs->data_start;
 	a->taken = 0;
+	a->dry_run = false;
 }
 
 int afs_alloc_block(struct afs_alloc *a, u64 *blkno)
@@ -383,7 +384,7 @@ int afs_tree_store(struct afs *fs, struct afs_alloc *a, u64 owner, u8 type,
 	struct bt_item *bi = xcalloc(items->n, sizeof(*bi));
 	struct bt_build b = {
 		.fs = fs, .owner = owner, .type = type,
-		.alloc = store_alloc, .ctx = a,
+		.alloc = store_alloc, .ctx = a, .dry_run = a->dry_run,
 	};
 	size_t i;
 	int err;

@@ -41,6 +41,7 @@ struct afs_alloc {
 	struct bitmap	*bm;
 	u64		cursor;		/* next block to look at */
 	u64		taken;		/* blocks handed out */
+	bool		dry_run;	/* afs_tree_store: allocate, write nothing */
 };
 
 void afs_alloc_init(struct afs_alloc *a, struct afs *fs, struct bitmap *bm);
