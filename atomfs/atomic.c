@@ -21,13 +21,22 @@
 #include <linux/writeback.h>
 #include <linux/pagevec.h>
 #include <linux/iomap.h>
+#include <linux/mm.h>
+#include <linux/bvec.h>
 #include "atomfs.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
 
-/* Rounds of fault-in and copy before an atomic write gives up (EFAULT). */
-#define ATOMFS_COPY_ROUNDS	3
+/*
+ * Copy rounds of an atomic write: one from the user's buffer, faulted in
+ * first; then one from its pages pinned, which cannot fault (EFAULT only
+ * when pinning fails: the buffer is not readable).
+ */
+#define ATOMFS_COPY_ROUNDS	2
+
+/* Tries to replace a cached folio of another size before giving up. */
+#define ATOMFS_EVICT_TRIES	3
 
 /*
  * Can the device write one unit A with a single REQ_ATOMIC bio?  A within
@@ -378,10 +387,87 @@ static int atomfs_evict_range(struct inode *inode, loff_t pos, size_t len)
 }
 
 /*
+ * The source of an atomic write, pinned: a bvec iterator over the pages
+ * under the user's buffer, from which a copy cannot fault, whatever
+ * happens meanwhile to the page table entries mapping them (zapped,
+ * or reclaim and migration trying to take the pages).
+ */
+struct atomfs_src_pin {
+	struct page **pages;
+	struct bio_vec *bvec;
+	unsigned int max;	/* entries of both arrays */
+	unsigned int nr;	/* pages pinned */
+	struct iov_iter iter;
+};
+
+static void atomfs_src_unpin(struct atomfs_src_pin *sp)
+{
+	unpin_user_pages(sp->pages, sp->nr);
+	sp->nr = 0;
+}
+
+static void atomfs_src_release(struct atomfs_src_pin *sp)
+{
+	atomfs_src_unpin(sp);
+	kvfree(sp->pages);
+}
+
+/*
+ * Pin the @len bytes of @from (not advanced) and set sp->iter over them.
+ * Not under a folio lock: pinning faults the pages in, and the source may
+ * be a mapping of the very folio the copy goes to.  Locking that folio
+ * with its own pages pinned is safe: nothing done under the lock (waiting
+ * for writeback, folio_mkclean(), the copy) waits for pins to go.
+ * Returns 0, or -EFAULT for a buffer that cannot be read (or -ENOMEM),
+ * nothing left pinned.
+ */
+static int atomfs_src_pin(struct atomfs_src_pin *sp,
+			  const struct iov_iter *from, size_t len)
+{
+	struct iov_iter src = *from;
+	size_t done = 0;
+
+	/* An RWF_ATOMIC source is one user buffer (a ubuf iter): pinned. */
+	if (WARN_ON_ONCE(!iov_iter_extract_will_pin(&src)))
+		return -EFAULT;
+	if (!sp->pages) {
+		/* A buffer not page aligned spans one page more. */
+		sp->max = DIV_ROUND_UP(len, PAGE_SIZE) + 1;
+		sp->pages = kvmalloc_array(sp->max, sizeof(*sp->pages) +
+					   sizeof(*sp->bvec), GFP_KERNEL);
+		if (!sp->pages)
+			return -ENOMEM;
+		sp->bvec = (struct bio_vec *)(sp->pages + sp->max);
+	}
+	while (done < len) {
+		struct page **pages = sp->pages + sp->nr;
+		size_t off, n;
+		ssize_t got;
+
+		/* Short when a page fails: the next call says why. */
+		got = iov_iter_extract_pages(&src, &pages, len - done,
+					     sp->max - sp->nr, 0, &off);
+		if (got <= 0) {
+			atomfs_src_unpin(sp);
+			return got ? got : -EFAULT;
+		}
+		done += got;
+		for (; got; got -= n, off = 0, sp->nr++) {
+			n = min_t(size_t, got, PAGE_SIZE - off);
+			bvec_set_page(&sp->bvec[sp->nr], sp->pages[sp->nr], n,
+				      off);
+		}
+	}
+	iov_iter_bvec(&sp->iter, ITER_SOURCE, sp->bvec, sp->nr, len);
+	return 0;
+}
+
+/*
  * Copy the whole unit into @folio, locked and not under writeback, with
  * page faults disabled (the source may be a mapping of this very folio,
- * whose fault would need the folio lock).  Returns the bytes copied; the
- * folio holds new data only when that is all of it.
+ * whose fault would need the folio lock), from the user's buffer or from
+ * its pinned pages.  Returns the bytes copied; the folio holds new data
+ * only when that is all of it.
  *
  * A folio that is not uptodate is read by nobody without its lock, so it
  * is filled in place: a short copy leaves it not uptodate, its old state.
@@ -419,8 +505,12 @@ static size_t atomfs_fill_folio(struct folio *folio, struct iov_iter *from,
  * Never a short write: the unit is in the cache, dirty and marked atomic,
  * or the file is unchanged and an error is returned.
  *
- * Return: the unit's length, or a negative errno (-EFAULT after
- * %ATOMFS_COPY_ROUNDS failed rounds of fault-in and copy).
+ * A copy that faults midway (the source's pages were zapped, reclaimed
+ * or migrated after the fault-in) is undone and done again from the
+ * source's pages pinned, which cannot fault.
+ *
+ * Return: the unit's length, or a negative errno (-EFAULT when the source
+ * buffer cannot be read: its pages cannot be pinned).
  */
 ssize_t atomfs_atomic_write(struct kiocb *iocb, struct iov_iter *from)
 {
@@ -431,6 +521,8 @@ ssize_t atomfs_atomic_write(struct kiocb *iocb, struct iov_iter *from)
 	loff_t pos = iocb->ki_pos;
 	unsigned int round = 0, evictions = 0;
 	bool grown, allocated, cow_unit = false;
+	struct atomfs_src_pin pin = { };
+	struct iov_iter *src = from;
 	struct folio *folio;
 	void *bounce;
 	size_t copied;
@@ -445,8 +537,21 @@ ssize_t atomfs_atomic_write(struct kiocb *iocb, struct iov_iter *from)
 
 	for (;;) {
 		copied = 0;
-		if (fault_in_iov_iter_readable(from, len))
-			goto retry;
+		if (!round) {
+			if (fault_in_iov_iter_readable(from, len))
+				goto retry;
+		} else if (!pin.nr) {
+			/* Once, kept until the copy is done. */
+			ret = atomfs_src_pin(&pin, from, len);
+			if (ret == -EFAULT)
+				atomfs_count(sbi, ATOMFS_CTR_COPY_EFAULTS, 1);
+			if (ret) {
+				trace_atomfs_copy_retry(inode, pos, 0,
+							round + 1);
+				goto out;
+			}
+			src = &pin.iter;
+		}
 		folio = __filemap_get_folio(mapping, pos >> PAGE_SHIFT,
 					    FGP_WRITEBEGIN | fgf_set_order(len),
 					    mapping_gfp_mask(mapping));
@@ -460,7 +565,7 @@ ssize_t atomfs_atomic_write(struct kiocb *iocb, struct iov_iter *from)
 			folio_unlock(folio);
 			folio_put(folio);
 			ret = -EBUSY;
-			if (++evictions > ATOMFS_COPY_ROUNDS)
+			if (++evictions > ATOMFS_EVICT_TRIES)
 				goto out;
 			ret = atomfs_evict_range(inode, pos, len);
 			if (ret)
@@ -484,7 +589,7 @@ ssize_t atomfs_atomic_write(struct kiocb *iocb, struct iov_iter *from)
 			goto out;
 		}
 		cow_unit |= ret;
-		copied = atomfs_fill_folio(folio, from, len, bounce);
+		copied = atomfs_fill_folio(folio, src, len, bounce);
 		if (copied == len)
 			break;
 		folio_unlock(folio);
@@ -509,6 +614,7 @@ retry:
 		i_size_write(inode, pos + len);
 	folio_unlock(folio);
 	folio_put(folio);
+	atomfs_src_unpin(&pin);
 	/* Journaling the inode starts a handle: not under a folio lock. */
 	if (grown)
 		mark_inode_dirty(inode);
@@ -531,6 +637,7 @@ out:
 		if (entry)
 			atomfs_cow_put(inode, xa_to_value(entry));
 	}
+	atomfs_src_release(&pin);
 	if (ret < 0 && allocated)
 		atomfs_undo_alloc(inode, pos, len);
 	kvfree(bounce);

@@ -1,19 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * atomic_zap_race FILE UNITS UNIT SECONDS PAUSE_US STATE: RWF_ATOMIC
+ * atomic_zap_race [-s] FILE UNITS UNIT SECONDS PAUSE_US STATE: RWF_ATOMIC
  * writes of whole versions to random units of FILE, for SECONDS, from a
  * MAP_SHARED mapping of a tmpfs file whose page table entries another
  * thread keeps dropping (MADV_DONTNEED every PAUSE_US microseconds, or as
- * fast as it can with 0: the data stays in tmpfs, the copy faults midway).  Every write must succeed in full or fail with EFAULT; a failed
- * one leaves the unit as it was.  Each unit is read back after each write;
- * its last version goes to STATE.  Every 8-byte word of version V of unit
- * U holds tag(V, U, word's 4 KiB block).  Prints "writes N efaults M".
+ * fast as it can with 0: the data stays in tmpfs, the copy faults midway);
+ * every other write's buffer starts SRC_SKEW bytes into its first page.
+ * With -s, every other write takes as its source FILE's own MAP_SHARED
+ * mapping of the unit it writes, and writes the unit's version onto
+ * itself; only that mapping is zapped (the data stays in FILE's page
+ * cache), so that every fault is one of a write from FILE to itself.
+ * Every write must succeed in full or fail with EFAULT; a failed one
+ * leaves the unit as it was.  Each unit is read back after each write; its
+ * last version goes to STATE.  Every 8-byte word of version V of unit U
+ * holds tag(V, U, word's 4 KiB block).  Prints "writes N efaults M zaps Z".
  *
  * atomic_zap_race -c FILE UNITS UNIT STATE: each unit of FILE holds exactly
  * the version STATE names (0: zeros).
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
@@ -27,11 +34,14 @@
 
 #define SHM_PATH	"/dev/shm/atomic_zap_race.src"
 #define BLK		4096
+#define SRC_SKEW	2056	/* a source not page aligned spans one more */
 
 static atomic_int stop;
 static long pause_us;
 static size_t unit;
 static uint8_t *src;
+static uint8_t *self;		/* FILE's own mapping, with -s */
+static size_t self_len;
 
 static uint64_t tag(uint64_t version, uint64_t u, uint64_t blk)
 {
@@ -64,7 +74,12 @@ static void *zapper(void *arg)
 
 	(void)arg;
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
-		CHECK(madvise(src, unit, MADV_DONTNEED) == 0, "madvise");
+		if (self)
+			CHECK(madvise(self, self_len, MADV_DONTNEED) == 0,
+			      "madvise FILE");
+		else
+			CHECK(madvise(src, unit + BLK, MADV_DONTNEED) == 0,
+			      "madvise");
 		n++;
 		if (pause_us)
 			usleep(pause_us);
@@ -119,6 +134,8 @@ int main(int argc, char **argv)
 	double seconds, end;
 	void *zaps;
 	size_t units, u;
+	bool self_src = false, from_self;
+	size_t skew;
 	pthread_t thr;
 	uint64_t *buf;
 	struct iovec iov;
@@ -133,8 +150,13 @@ int main(int argc, char **argv)
 		unit = strtoull(argv[4], NULL, 0);
 		return check(argv[2], units, argv[5]);
 	}
+	if (argc == 8 && !strcmp(argv[1], "-s")) {
+		self_src = true;
+		argc--;
+		argv++;
+	}
 	if (argc != 7) {
-		fprintf(stderr, "usage: atomic_zap_race FILE UNITS UNIT SECONDS PAUSE_US STATE\n"
+		fprintf(stderr, "usage: atomic_zap_race [-s] FILE UNITS UNIT SECONDS PAUSE_US STATE\n"
 			"       atomic_zap_race -c FILE UNITS UNIT STATE\n");
 		return 2;
 	}
@@ -151,30 +173,45 @@ int main(int argc, char **argv)
 	CHECK(ftruncate(fd, (off_t)(units * unit)) == 0, "ftruncate");
 	shm = open(SHM_PATH, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	CHECK(shm >= 0, "open %s", SHM_PATH);
-	CHECK(ftruncate(shm, (off_t)unit) == 0, "ftruncate shm");
-	src = mmap(NULL, unit, PROT_READ | PROT_WRITE, MAP_SHARED, shm, 0);
+	CHECK(ftruncate(shm, (off_t)(unit + BLK)) == 0, "ftruncate shm");
+	src = mmap(NULL, unit + BLK, PROT_READ | PROT_WRITE, MAP_SHARED, shm,
+		   0);
 	CHECK(src != MAP_FAILED, "mmap %s", SHM_PATH);
 	unlink(SHM_PATH);
+	if (self_src) {
+		self_len = units * unit;
+		self = mmap(NULL, self_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    fd, 0);
+		CHECK(self != MAP_FAILED, "mmap %s", argv[1]);
+	}
 
 	CHECK(pthread_create(&thr, NULL, zapper, NULL) == 0, "pthread_create");
 	end = now() + seconds;
 	while (now() < end) {
 		u = rand_r(&rnd) % units;
 		version++;
-		fill((uint64_t *)src, version, u);
-		iov.iov_base = src;
+		/* The unit onto itself: its version stays. */
+		from_self = self_src && version % 2;
+		if (from_self) {
+			iov.iov_base = self + u * unit;
+		} else {
+			skew = version % 4 < 2 ? 0 : SRC_SKEW;
+			fill((uint64_t *)(src + skew), version, u);
+			iov.iov_base = src + skew;
+		}
 		iov.iov_len = unit;
 		errno = 0;
 		ret = pwritev2(fd, &iov, 1, (off_t)(u * unit), RWF_ATOMIC);
 		if (ret < 0) {
-			CHECK(errno == EFAULT, "write %llu to unit %zu",
-			      version, u);
+			CHECK(errno == EFAULT, "write %llu to unit %zu%s",
+			      version, u, from_self ? " from itself" : "");
 			efaults++;
 		} else {
 			CHECK(ret == (ssize_t)unit,
 			      "short atomic write: %zd of %zu", ret, unit);
 			writes++;
-			last[u] = version;
+			if (!from_self)
+				last[u] = version;
 		}
 		read_unit(fd, buf, u);
 		v = version_of(buf, u);
