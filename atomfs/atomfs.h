@@ -509,6 +509,7 @@ bool atomfs_reclaim_ahead(struct super_block *sb);
 /* iomap.c */
 extern const struct iomap_ops atomfs_iomap_ops;
 extern const struct iomap_ops atomfs_read_iomap_ops;
+void atomfs_undo_alloc(struct inode *inode, loff_t pos, loff_t len);
 
 /* atomic.c */
 void atomfs_atomic_setup(struct super_block *sb);
@@ -520,7 +521,6 @@ void atomfs_demote_range(struct inode *inode, loff_t start, loff_t end);
 void atomfs_atomic_unmark(struct inode *inode, struct folio *folio);
 u64 atomfs_cow_detach(struct inode *inode, struct folio *folio);
 void atomfs_cow_drop_all(struct inode *inode);
-void atomfs_undo_alloc(struct inode *inode, loff_t pos, loff_t len);
 void atomfs_invalidate_folio(struct folio *folio, size_t offset, size_t len);
 
 /* writeback.c */

@@ -170,6 +170,37 @@ static int atomfs_write_iomap_begin(struct inode *inode, loff_t pos,
 	return err;
 }
 
+/**
+ * atomfs_undo_alloc() - a write failed: give back the units it allocated
+ * @inode:	the file, i_rwsem held for write
+ * @pos:	first byte of the units the write allocated and did not fill
+ * @len:	their bytes, whole units
+ *
+ * A store through a mapping may have filled one of them meanwhile (it
+ * needs no i_rwsem): units with dirty folios are kept, with whatever the
+ * write allocated ahead of them.
+ */
+void atomfs_undo_alloc(struct inode *inode, loff_t pos, loff_t len)
+{
+	struct address_space *mapping = inode->i_mapping;
+	unsigned int nofs;
+	int err = 0;
+
+	filemap_invalidate_lock(mapping);
+	if (!len || !filemap_range_needs_writeback(mapping, pos,
+						   pos + len - 1)) {
+		nofs = atomfs_map_lock(inode);
+		err = atomfs_extents_undo_write(inode,
+						pos >> ATOMFS_BLOCK_SHIFT,
+						len >> ATOMFS_BLOCK_SHIFT);
+		atomfs_map_unlock(inode, nofs);
+	}
+	filemap_invalidate_unlock(mapping);
+	if (err)
+		pr_warn_ratelimited("atomfs (%s): inode %lu: blocks allocated for a failed write at offset %lld not given back: %d\n",
+				    inode->i_sb->s_id, inode->i_ino, pos, err);
+}
+
 static int atomfs_write_iomap_end(struct inode *inode, loff_t pos,
 				  loff_t length, ssize_t written,
 				  unsigned int flags, struct iomap *iomap)

@@ -120,6 +120,7 @@ run_modes 0
 run_ok umount "$MNT"
 
 # After a mount of another filesystem in the same boot.
+modprobe loop 2>/dev/null || true
 truncate -s 64M "/tmp/$TEST.other.img"
 run_ok "$MKFS" -q -f "/tmp/$TEST.other.img"
 other=$(losetup --find --show --sector-size 4096 "/tmp/$TEST.other.img") ||

@@ -4,7 +4,7 @@
  * of unit 0 of FILE, each a new version (every 8-byte word holds the
  * version number), readers take the unit by read(2), by splice(2) into a
  * pipe then read from it, by sendfile(2) into a pipe, and by
- * copy_file_range(2) into a file on /tmp then read back: each must see one
+ * copy_file_range(2) into FILE.copy then read back: each must see one
  * version whole.  Prints the reads and the torn ones per reader; exits 1
  * if any read was torn.
  */
@@ -119,7 +119,7 @@ static void take(enum reader r, int fd, int pfd[2], int cfd, uint8_t *buf)
 
 int main(int argc, char **argv)
 {
-	char copy[] = "/tmp/splice_untorn.XXXXXX";
+	char copy[4096];
 	pthread_t thread;
 	int fd, cfd, pfd[2], bad = 0;
 	time_t end;
@@ -137,9 +137,13 @@ int main(int argc, char **argv)
 	buf = malloc(unit);
 	CHECK(buf, "malloc");
 	fd = EXPECT_OK(open(file, O_RDWR | O_CREAT | O_TRUNC, 0644));
-	write_pattern(fd, 0, unit, 0);
-	cfd = EXPECT_OK(mkstemp(copy));
-	unlink(copy);
+	/* Version 1: every word 1 (zeros from truncate: version 0). */
+	memset(buf, 0, unit);
+	for (size_t i = 0; i < unit / 8; i++)
+		((uint64_t *)buf)[i] = 1;
+	CHECK(pwrite(fd, buf, unit, 0) == (ssize_t)unit, "pwrite");
+	snprintf(copy, sizeof(copy), "%s.copy", file);
+	cfd = EXPECT_OK(open(copy, O_RDWR | O_CREAT | O_TRUNC, 0644));
 	EXPECT_OK(pipe(pfd));
 	EXPECT_OK(fcntl(pfd[1], F_SETPIPE_SZ, (int)(4 * unit)));
 	CHECK(pthread_create(&thread, NULL, writer, NULL) == 0, "thread");
