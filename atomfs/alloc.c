@@ -344,6 +344,39 @@ int atomfs_alloc_meta(struct inode *inode, u64 goal, u64 *blkno)
 	return 0;
 }
 
+/**
+ * atomfs_block_in_use() - is a block marked in use in the block bitmap?
+ * @sb:		the filesystem
+ * @blkno:	a block of the data area
+ *
+ * For a block read as metadata: a tree node the bitmap calls free would be
+ * handed out again, as file data or another node, and overwritten.
+ * alloc_lock is taken because the bitmap block may be checked here for the
+ * first time, which must not race with the allocator changing it.
+ *
+ * Return: 1 when in use, 0 when free, or an error reading the bitmap.
+ */
+int atomfs_block_in_use(struct super_block *sb, u64 blkno)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	struct buffer_head *bh;
+	int ret;
+
+	mutex_lock(&sbi->alloc_lock);
+	bh = atomfs_read_bitmap(sb, sbi->bbitmap_start,
+				blkno / ATOMFS_BITS_PER_BITMAP,
+				ATOMFS_BITMAP_MAGIC);
+	if (IS_ERR(bh)) {
+		ret = PTR_ERR(bh);
+	} else {
+		ret = test_bit_le(blkno % ATOMFS_BITS_PER_BITMAP,
+				  atomfs_bitmap_bits(bh));
+		brelse(bh);
+	}
+	mutex_unlock(&sbi->alloc_lock);
+	return ret;
+}
+
 /*
  * Clear @count bits from block @blkno on.  The range must be in use and
  * inside the data area: anything else means the caller's metadata is

@@ -385,6 +385,7 @@ int atomfs_alloc_data(struct inode *inode, u64 goal, u64 units,
 int atomfs_alloc_meta(struct inode *inode, u64 goal, u64 *blkno);
 int atomfs_free_blocks(struct inode *inode, u64 blkno, u64 count);
 int atomfs_free_meta(struct inode *inode, u64 blkno);
+int atomfs_block_in_use(struct super_block *sb, u64 blkno);
 int atomfs_new_ino(struct super_block *sb, u64 *ino);
 int atomfs_free_ino(struct super_block *sb, u64 ino);
 u64 atomfs_next_used_ino(struct super_block *sb, u64 ino);
