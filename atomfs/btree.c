@@ -16,7 +16,8 @@
  * the new key on its path, so the bounds hold for every key in the tree.
  * Keys are strictly increasing in every node.  Every node read is checked
  * against the bounds its parent gives it.  A node read from disk must be
- * marked in use in the block bitmap.
+ * marked in use in the block bitmap, and each value of a directory leaf
+ * must be a valid entry (atomfs_dirent_invalid()).
  *
  * Leaves.  The values are packed from the end of the block downwards in
  * item order, without gaps: item 0's value ends at the block's end and item
@@ -300,6 +301,14 @@ static int atomfs_bt_verify(struct atomfs_bt *bt, struct buffer_head *bh)
 						 "item %u: value of %u bytes at %u",
 						 i, size, off);
 		end = off;
+		if (hdr->bt_type == ATOMFS_BTREE_DIR) {
+			const char *why = atomfs_dirent_invalid(bh->b_data + off,
+								size);
+
+			if (why)
+				return atomfs_bt_corrupt(bt, blkno,
+							 "item %u: %s", i, why);
+		}
 	}
 	return 0;
 }
