@@ -456,7 +456,8 @@ int atomfs_truncate_blocks(struct inode *inode, loff_t size);
 
 /* dir.c */
 extern const struct file_operations atomfs_dir_operations;
-int atomfs_dir_lookup(struct inode *dir, const struct qstr *name, u64 *ino);
+int atomfs_dir_lookup(struct inode *dir, const struct qstr *name, u64 *ino,
+		      unsigned int *type);
 const char *atomfs_dirent_invalid(const void *val, unsigned int len);
 int atomfs_dir_add(struct inode *dir, const struct qstr *name, u64 ino,
 		   umode_t mode);

@@ -132,10 +132,12 @@ const char *atomfs_dirent_invalid(const void *val, unsigned int len)
  * @dir:	the directory
  * @name:	the name
  * @ino:	its inode number, when found
+ * @type:	the file type the entry gives it (DT_*), when found
  *
  * Return: 0 when found, -ENOENT when not, or another negative errno.
  */
-int atomfs_dir_lookup(struct inode *dir, const struct qstr *name, u64 *ino)
+int atomfs_dir_lookup(struct inode *dir, const struct qstr *name, u64 *ino,
+		      unsigned int *type)
 {
 	struct atomfs_dir_find f;
 	int ret;
@@ -146,6 +148,7 @@ int atomfs_dir_lookup(struct inode *dir, const struct qstr *name, u64 *ino)
 	if (ret != 2)
 		return -ENOENT;
 	*ino = f.ino;
+	*type = f.type;
 	return 0;
 }
 
