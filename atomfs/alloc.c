@@ -26,6 +26,62 @@ struct atomfs_cow_group {
 	unsigned long	busy[BITS_TO_LONGS(ATOMFS_BITS_PER_BITMAP)];
 };
 
+static unsigned long *atomfs_bitmap_bits(struct buffer_head *bh)
+{
+	return (unsigned long *)(bh->b_data + ATOMFS_BITMAP_HDR_SIZE);
+}
+
+/* What fixed part of the filesystem block @blkno is in, for a message */
+static const char *atomfs_fixed_area(struct atomfs_sb_info *sbi, u64 blkno)
+{
+	if (blkno >= sbi->blocks_count)
+		return "past the end";
+	if (blkno == ATOMFS_SB_BLOCK)
+		return "superblock";
+	if (blkno - sbi->bbitmap_start < sbi->bbitmap_blocks)
+		return "block bitmap";
+	if (blkno - sbi->ibitmap_start < sbi->ibitmap_blocks)
+		return "inode bitmap";
+	if (blkno - sbi->itable_start < sbi->itable_blocks)
+		return "inode table";
+	if (sbi->journal_start && blkno >= sbi->journal_start)
+		return "journal";
+	return "fixed metadata";
+}
+
+/*
+ * A block bitmap must mark in use every block the allocator may never hand
+ * out: those before the data area (superblock, bitmaps, inode table,
+ * journal) and those past the end.  Checked once per read from disk, as
+ * ext4 checks its group's metadata in each block bitmap it reads, so that
+ * no later allocation can take them.
+ */
+static int atomfs_bitmap_check_fixed(struct super_block *sb,
+				     struct buffer_head *bh, u64 index)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	unsigned long *bits = atomfs_bitmap_bits(bh);
+	u64 first = index * ATOMFS_BITS_PER_BITMAP;
+	unsigned long end = 0, pos;
+
+	if (first < sbi->data_start)
+		end = min_t(u64, sbi->data_start - first,
+			    ATOMFS_BITS_PER_BITMAP);
+	pos = find_next_zero_bit_le(bits, end, 0);
+	if (pos >= end) {
+		end = sbi->blocks_count > first ?
+		      min_t(u64, sbi->blocks_count - first,
+			    ATOMFS_BITS_PER_BITMAP) : 0;
+		pos = find_next_zero_bit_le(bits, ATOMFS_BITS_PER_BITMAP, end);
+		if (pos >= ATOMFS_BITS_PER_BITMAP)
+			return 0;
+	}
+	atomfs_error(sb, "block bitmap block %llu: block %llu (%s) marked free",
+		     bh->b_blocknr, first + pos,
+		     atomfs_fixed_area(sbi, first + pos));
+	return -EUCLEAN;
+}
+
 /*
  * Read bitmap block @index of the set starting at @start and check it.
  * Returns the buffer or an ERR_PTR().
@@ -59,13 +115,13 @@ static struct buffer_head *atomfs_read_bitmap(struct super_block *sb,
 		brelse(bh);
 		return ERR_PTR(-EUCLEAN);
 	}
+	if (magic == ATOMFS_BITMAP_MAGIC &&
+	    atomfs_bitmap_check_fixed(sb, bh, index)) {
+		brelse(bh);
+		return ERR_PTR(-EUCLEAN);
+	}
 	set_buffer_atomfs_verified(bh);
 	return bh;
-}
-
-static unsigned long *atomfs_bitmap_bits(struct buffer_head *bh)
-{
-	return (unsigned long *)(bh->b_data + ATOMFS_BITMAP_HDR_SIZE);
 }
 
 /* The on-disk bit order is little-endian; these loops stay portable. */
@@ -286,6 +342,39 @@ int atomfs_alloc_meta(struct inode *inode, u64 goal, u64 *blkno)
 
 	inode_add_bytes(inode, ATOMFS_BLOCK_SIZE);
 	return 0;
+}
+
+/**
+ * atomfs_block_in_use() - is a block marked in use in the block bitmap?
+ * @sb:		the filesystem
+ * @blkno:	a block of the data area
+ *
+ * For a block read as metadata: a tree node the bitmap calls free would be
+ * handed out again, as file data or another node, and overwritten.
+ * alloc_lock is taken because the bitmap block may be checked here for the
+ * first time, which must not race with the allocator changing it.
+ *
+ * Return: 1 when in use, 0 when free, or an error reading the bitmap.
+ */
+int atomfs_block_in_use(struct super_block *sb, u64 blkno)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	struct buffer_head *bh;
+	int ret;
+
+	mutex_lock(&sbi->alloc_lock);
+	bh = atomfs_read_bitmap(sb, sbi->bbitmap_start,
+				blkno / ATOMFS_BITS_PER_BITMAP,
+				ATOMFS_BITMAP_MAGIC);
+	if (IS_ERR(bh)) {
+		ret = PTR_ERR(bh);
+	} else {
+		ret = test_bit_le(blkno % ATOMFS_BITS_PER_BITMAP,
+				  atomfs_bitmap_bits(bh));
+		brelse(bh);
+	}
+	mutex_unlock(&sbi->alloc_lock);
+	return ret;
 }
 
 /*

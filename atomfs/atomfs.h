@@ -408,6 +408,7 @@ int atomfs_alloc_data(struct inode *inode, u64 goal, u64 units,
 int atomfs_alloc_meta(struct inode *inode, u64 goal, u64 *blkno);
 int atomfs_free_blocks(struct inode *inode, u64 blkno, u64 count);
 int atomfs_free_meta(struct inode *inode, u64 blkno);
+int atomfs_block_in_use(struct super_block *sb, u64 blkno);
 int atomfs_new_ino(struct super_block *sb, u64 *ino);
 int atomfs_free_ino(struct super_block *sb, u64 ino);
 u64 atomfs_next_used_ino(struct super_block *sb, u64 ino);
@@ -479,7 +480,9 @@ int atomfs_truncate_blocks(struct inode *inode, loff_t size);
 
 /* dir.c */
 extern const struct file_operations atomfs_dir_operations;
-int atomfs_dir_lookup(struct inode *dir, const struct qstr *name, u64 *ino);
+int atomfs_dir_lookup(struct inode *dir, const struct qstr *name, u64 *ino,
+		      unsigned int *type);
+const char *atomfs_dirent_invalid(const void *val, unsigned int len);
 int atomfs_dir_add(struct inode *dir, const struct qstr *name, u64 ino,
 		   umode_t mode);
 int atomfs_dir_remove(struct inode *dir, const struct qstr *name);

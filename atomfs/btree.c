@@ -15,7 +15,9 @@
  * ptr[0].key (which can only go down entry 0) first lowers ptr[0].key to
  * the new key on its path, so the bounds hold for every key in the tree.
  * Keys are strictly increasing in every node.  Every node read is checked
- * against the bounds its parent gives it.
+ * against the bounds its parent gives it.  A node read from disk must be
+ * marked in use in the block bitmap, and each value of a directory leaf
+ * must be a valid entry (atomfs_dirent_invalid()).
  *
  * Leaves.  The values are packed from the end of the block downwards in
  * item order, without gaps: item 0's value ends at the block's end and item
@@ -299,6 +301,14 @@ static int atomfs_bt_verify(struct atomfs_bt *bt, struct buffer_head *bh)
 						 "item %u: value of %u bytes at %u",
 						 i, size, off);
 		end = off;
+		if (hdr->bt_type == ATOMFS_BTREE_DIR) {
+			const char *why = atomfs_dirent_invalid(bh->b_data + off,
+								size);
+
+			if (why)
+				return atomfs_bt_corrupt(bt, blkno,
+							 "item %u: %s", i, why);
+		}
 	}
 	return 0;
 }
@@ -337,6 +347,14 @@ static int atomfs_bt_read(struct atomfs_bt *bt, u64 blkno, int level,
 	}
 	if (!buffer_atomfs_verified(bh)) {
 		err = atomfs_bt_verify(bt, bh);
+		if (!err) {
+			err = atomfs_block_in_use(bt->sb, blkno);
+			if (!err)
+				err = atomfs_bt_corrupt(bt, blkno,
+							"marked free in the block bitmap");
+			else if (err > 0)
+				err = 0;
+		}
 		if (err) {
 			brelse(bh);
 			return err;

@@ -88,14 +88,56 @@ static int atomfs_dir_find(struct inode *dir, const struct qstr *name,
 }
 
 /**
+ * atomfs_dirent_invalid() - what breaks the format in a directory entry
+ * @val:	a directory leaf's item value
+ * @len:	its size
+ *
+ * A name is what a path component can be: 1 to ATOMFS_NAME_LEN bytes,
+ * neither '/' nor NUL among them, and not "." or "..", which readdir emits
+ * itself.  The file type is one an inode can have.
+ *
+ * Return: NULL for a valid entry, else why it is not.
+ */
+const char *atomfs_dirent_invalid(const void *val, unsigned int len)
+{
+	const struct atomfs_dirent *de = val;
+
+	if (len < sizeof(*de) || len != sizeof(*de) + de->d_namelen)
+		return "name length does not match the entry's";
+	if (!de->d_namelen)
+		return "empty name";
+	if (memchr(de->d_name, '/', de->d_namelen))
+		return "name holds '/'";
+	if (memchr(de->d_name, '\0', de->d_namelen))
+		return "name holds a NUL byte";
+	if (de->d_name[0] == '.' &&
+	    (de->d_namelen == 1 ||
+	     (de->d_namelen == 2 && de->d_name[1] == '.')))
+		return "name is '.' or '..'";
+	switch (de->d_type) {
+	case DT_REG:
+	case DT_DIR:
+	case DT_LNK:
+	case DT_CHR:
+	case DT_BLK:
+	case DT_FIFO:
+	case DT_SOCK:
+		return NULL;
+	}
+	return "unknown file type";
+}
+
+/**
  * atomfs_dir_lookup() - find a name in a directory
  * @dir:	the directory
  * @name:	the name
  * @ino:	its inode number, when found
+ * @type:	the file type the entry gives it (DT_*), when found
  *
  * Return: 0 when found, -ENOENT when not, or another negative errno.
  */
-int atomfs_dir_lookup(struct inode *dir, const struct qstr *name, u64 *ino)
+int atomfs_dir_lookup(struct inode *dir, const struct qstr *name, u64 *ino,
+		      unsigned int *type)
 {
 	struct atomfs_dir_find f;
 	int ret;
@@ -106,6 +148,7 @@ int atomfs_dir_lookup(struct inode *dir, const struct qstr *name, u64 *ino)
 	if (ret != 2)
 		return -ENOENT;
 	*ino = f.ino;
+	*type = f.type;
 	return 0;
 }
 

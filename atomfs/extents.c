@@ -44,6 +44,12 @@ static int atomfs_ext_get(struct inode *inode, u64 key,
 			     inode->i_ino, ext->lblk, ext->pblk, ext->len);
 		return -EUCLEAN;
 	}
+	if (ext->flags & ~ATOMFS_EXTENT_UNWRITTEN) {
+		atomfs_error(inode->i_sb,
+			     "inode %lu: extent at block %llu: unknown flags 0x%x",
+			     inode->i_ino, ext->lblk, ext->flags);
+		return -EUCLEAN;
+	}
 	return 0;
 }
 

@@ -171,6 +171,13 @@ static int atomfs_read_inode(struct inode *inode)
 			     inode->i_ino);
 		goto out;
 	}
+	/* Only files, directories and symlinks have a tree or a block. */
+	if (ai->i_root && !S_ISREG(inode->i_mode) &&
+	    !S_ISDIR(inode->i_mode) && !S_ISLNK(inode->i_mode)) {
+		atomfs_error(sb, "inode %lu: mode 0%o with a tree at block %llu",
+			     inode->i_ino, inode->i_mode, ai->i_root);
+		goto out;
+	}
 	if (S_ISLNK(inode->i_mode)) {
 		bool inl = ai->i_flags & ATOMFS_INODE_INLINE_SYMLINK;
 

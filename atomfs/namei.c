@@ -9,16 +9,26 @@ static struct dentry *atomfs_lookup(struct inode *dir, struct dentry *dentry,
 				    unsigned int flags)
 {
 	struct inode *inode = NULL;
+	unsigned int type;
 	u64 ino;
 	int err;
 
 	if (dentry->d_name.len > ATOMFS_NAME_LEN)
 		return ERR_PTR(-ENAMETOOLONG);
-	err = atomfs_dir_lookup(dir, &dentry->d_name, &ino);
+	err = atomfs_dir_lookup(dir, &dentry->d_name, &ino, &type);
 	if (!err) {
 		inode = atomfs_iget(dir->i_sb, ino);
 		if (IS_ERR(inode))
 			return ERR_CAST(inode);
+		/* readdir has told the entry's type: the inode must agree. */
+		if (fs_umode_to_dtype(inode->i_mode) != type) {
+			atomfs_error(dir->i_sb,
+				     "directory %lu: entry '%pd' has type %u, but inode %lu has mode 0%o",
+				     dir->i_ino, dentry, type, inode->i_ino,
+				     inode->i_mode);
+			iput(inode);
+			return ERR_PTR(-EUCLEAN);
+		}
 		/*
 		 * A directory has one name, in its parent: an entry that
 		 * leads to a directory living elsewhere is a loop or a hard

@@ -546,6 +546,52 @@ static int cmd_dirent_set_ino(struct afs *fs, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Change one field of a directory entry in place, keeping its key and the
+ * size of its value (namelen can thus disagree with the value's size):
+ * type, namelen, or name:I (byte I of the name).
+ */
+static int cmd_dirent_set(struct afs *fs, int argc, char **argv)
+{
+	struct walk_ctx c = { .what = W_FIND_NAME };
+	u64 dir, v, i;
+	char *end;
+
+	if (argc != 4)
+		return fail("usage: dirent-set DIRINO NAME type|namelen|name:I VALUE");
+	if (arg_u64(argv[0], "directory", &dir) ||
+	    arg_u64(argv[3], "value", &v))
+		return -1;
+	if (v > 255)
+		return fail("value %llu does not fit a byte",
+			    (unsigned long long)v);
+	c.name = argv[1];
+	if (walk_inode(fs, dir, ATOMFS_BTREE_DIR, &c))
+		return -1;
+	if (!c.found)
+		return fail("directory %llu has no entry '%s'",
+			    (unsigned long long)dir, argv[1]);
+	if (!strcmp(argv[2], "type")) {
+		i = 8;
+	} else if (!strcmp(argv[2], "namelen")) {
+		i = 9;
+	} else if (!strncmp(argv[2], "name:", 5)) {
+		i = strtoull(argv[2] + 5, &end, 0);
+		if (*end || end == argv[2] + 5 || i >= strlen(argv[1]))
+			return fail("'%s': no such byte of the name", argv[2]);
+		i += ATOMFS_DIRENT_SIZE;
+	} else {
+		return fail("no entry field '%s' (type, namelen, name:I)",
+			    argv[2]);
+	}
+	c.val[i] = v;
+	if (bt_leaf_set_value(fs, c.leaf, c.idx, c.val, c.size) ||
+	    disk_sync(&fs->disk))
+		return fail("cannot write leaf %llu",
+			    (unsigned long long)c.leaf);
+	return 0;
+}
+
 static int cmd_block(struct afs *fs, int argc, char **argv)
 {
 	u8 blk[ATOMFS_BLOCK_SIZE];
@@ -662,7 +708,8 @@ static int cmd_bitmap_set(struct afs *fs, int argc, char **argv,
 			    kind == AFS_BBITMAP ? "BLKNO" : "INO");
 	if (arg_u64(argv[0], "number", &n) || arg_u64(argv[1], "value", &v))
 		return -1;
-	if (v > 1 || n >= afs_bitmap_count(fs, kind) ||
+	/* Bits past the end of the filesystem too: they must stay set. */
+	if (v > 1 ||
 	    n / ATOMFS_BITS_PER_BITMAP >= afs_bitmap_blocks(fs, kind))
 		return fail("bit %llu or value %llu out of range",
 			    (unsigned long long)n, (unsigned long long)v);
@@ -746,10 +793,13 @@ static void usage(FILE *f)
 		"  tree INO                    'blkno level nritems' of each node\n"
 		"  ls INO                      'name ino type' lines\n"
 		"  dirent-set-ino DIRINO NAME NEWINO\n"
+		"  dirent-set DIRINO NAME type|namelen|name:I VALUE\n"
+		"                              one byte of an entry (I: of the name)\n"
 		"  block BLKNO                 hexdump\n"
 		"  block-write BLKNO OFFSET HEXBYTES\n"
 		"  stat                        free counts: bitmaps and superblock\n"
-		"  bitmap-set BLKNO 0|1        block bitmap bit (counters untouched)\n"
+		"  bitmap-set BLKNO 0|1        block bitmap bit (counters untouched;\n"
+		"                              bits past the end too)\n"
 		"  ibitmap-set INO 0|1         inode bitmap bit (counters untouched)\n"
 		"  lookup /PATH                inode number of a path\n"
 		"  mkfile DIRINO NAME SIZE     regular file with data (prints its inode)\n"
@@ -863,6 +913,7 @@ static const struct command commands[] = {
 	{ "tree", false, c_tree },
 	{ "ls", false, c_ls },
 	{ "dirent-set-ino", true, cmd_dirent_set_ino },
+	{ "dirent-set", true, cmd_dirent_set },
 	{ "block", false, cmd_block },
 	{ "block-write", true, cmd_block_write },
 	{ "stat", false, c_stat },

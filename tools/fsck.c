@@ -441,18 +441,22 @@ static u64 compare_bitmap(struct fsck *f, const struct bitmap *disk,
 		if (blocks && !d) {
 			struct finode *o = block_owner(f, start);
 
-			if (start + 1 == i)
-				problem(f, "block %llu: marked free but used by %s%llu",
-					(unsigned long long)start,
-					o ? "inode " : "the filesystem's metadata",
-					o ? (unsigned long long)o->ino : 0ULL);
+			char by[48];
+
+			if (o)
+				snprintf(by, sizeof(by), "inode %llu",
+					 (unsigned long long)o->ino);
 			else
-				problem(f, "blocks %llu-%llu: marked free but in use (block %llu by %s%llu)",
+				snprintf(by, sizeof(by),
+					 "the filesystem's metadata");
+			if (start + 1 == i)
+				problem(f, "block %llu: marked free but used by %s",
+					(unsigned long long)start, by);
+			else
+				problem(f, "blocks %llu-%llu: marked free but in use (block %llu by %s)",
 					(unsigned long long)start,
 					(unsigned long long)i - 1,
-					(unsigned long long)start,
-					o ? "inode " : "the filesystem's metadata",
-					o ? (unsigned long long)o->ino : 0ULL);
+					(unsigned long long)start, by);
 		} else if (blocks) {
 			if (start + 1 == i)
 				problem(f, "block %llu: marked in use but not used",
