@@ -2,7 +2,7 @@
 # fsync, fdatasync, O_DSYNC, RWF_DSYNC and RWF_ATOMIC|RWF_DSYNC of an
 # in-place overwrite reach the device's media before they return: the data
 # write, then a cache flush, within the call.  Checked on inodes read back
-# from the device after another mount of the same boot ran hundreds of
+# from the device after another mount of the same boot ran 180
 # transactions, and after unmount, mkfs and mount with the module kept
 # loaded: an inode's fsync bookkeeping must not come from whatever inode
 # last used its memory.
@@ -14,14 +14,15 @@ FLUSH='SYNCHRONIZE_CACHE(_16)?'
 PER_MODE=8
 HW_MODES="plain+fsync plain+fdatasync plain+odsync plain+dsync dsync"
 
-# many_transactions DEV: mount DEV, change 100 inodes in 400 transactions,
-# unmount: the inode cache's free objects then remember those transactions
+# many_transactions DEV: mount DEV, change 60 inodes in 180 transactions,
+# unmount: the inode cache's free objects then remember transactions far
+# ahead of a filesystem just made (its journal starts at 1)
 many_transactions() {
 	local round i
 
 	run_ok mount -t atomfs "$1" "$MNT"
-	for round in 1 2 3 4; do
-		for ((i = 0; i < 100; i++)); do
+	for round in 1 2 3; do
+		for ((i = 0; i < 60; i++)); do
 			run_ok write_marked "$MNT/old$i" $(((round - 1) * 4096)) \
 				4096 $round plain+fsync - >/dev/null
 		done
@@ -125,14 +126,12 @@ truncate -s 64M "/tmp/$TEST.other.img"
 run_ok "$MKFS" -q -f "/tmp/$TEST.other.img"
 other=$(losetup --find --show --sector-size 4096 "/tmp/$TEST.other.img") ||
 	fail "losetup"
+run_ok "$MKFS" -q -f -a 16k "$DEV"
+offline_files
 many_transactions "$other"
 run_ok losetup -d "$other"
 run_ok mount -t atomfs "$DEV" "$MNT"
-# The same files, read by this mount, and overwritten once more.
 mode_of=()
-for ((i = 0; i < nfiles; i++)); do
-	run_ok pattern_verify "$MNT/f$i" $A $A $((1000 + i))
-done
 run_modes 0
 umount_fsck
 scsi_dev_remove

@@ -56,6 +56,7 @@ scsi_trace_off() {
 	echo 0 >$TRACING/tracing_on
 	echo 0 >$TRACING/events/scsi/scsi_dispatch_cmd_start/enable
 	cp $TRACING/trace "$SCSI_TRACE"
+	rm -f "$SCSI_TRACE.cmds"
 	lost=$(cat $TRACING/per_cpu/cpu*/stats |
 		awk '/^(overrun|dropped events):/ { n += $NF } END { print n + 0 }')
 	assert_eq "trace events lost" 0 "$lost"
@@ -64,8 +65,14 @@ scsi_trace_off() {
 # scsi_extract: each traced command to $DEV as 'NAME LBA TXLEN' (LBA and
 # TXLEN '-' for commands without them, such as SYNCHRONIZE_CACHE), plain
 # WRITE_10/12/16 with a fourth field FUA (1 with the Force Unit Access bit,
-# else 0), and each trace_marker line as 'MARK TEXT', in trace order
+# else 0), and each trace_marker line as 'MARK TEXT', in trace order;
+# parsed once per trace
 scsi_extract() {
+	[[ -e $SCSI_TRACE.cmds ]] || scsi_parse >"$SCSI_TRACE.cmds"
+	cat "$SCSI_TRACE.cmds"
+}
+
+scsi_parse() {
 	awk -v host="host_no=$SCSI_HOST " '
 		/tracing_mark_write: / {
 			print "MARK " substr($0, index($0, "tracing_mark_write: ") + 20)
