@@ -12,6 +12,10 @@
 # make demo       boot a guest, mkfs, mount, run fio on atomfs
 # make lint       W=1, sparse and checkpatch only
 # make vm CMD=... run a command in the guest
+# make fstests    fstests in the guest on atomfs and on ext4 (T="generic/001
+#                 ...", or T=quick for fstests' quick group; default the
+#                 curated tests/fstests/quick.list; FS=atomfs|ext4|both);
+#                 table in docs/fstests/results.md
 # make bench      the benchmarks in one guest boot; tables and charts in results/
 #
 # KDIR defaults to the running kernel's build dir when it exists, else the
@@ -87,6 +91,14 @@ demo: setup
 	$(MAKE) -C tools all
 	$(TOP)/scripts/demo
 
+FS ?= both
+
+fstests: setup
+	$(MAKE) -C $(GUEST_KDIR) M=$(TOP) W=1 modules
+	$(MAKE) -C tools all
+	$(TOP)/scripts/fstests-build
+	$(TOP)/scripts/fstests -f $(FS) $(T)
+
 vm: setup
 	$(TOP)/scripts/vm -- $(CMD)
 
@@ -97,4 +109,4 @@ clean:
 	$(MAKE) -C bench clean
 	rm -rf .build/check .build/vm .build/crash-power-cut
 
-.PHONY: all setup module tools tests install lint check check-crash fuzz bench demo vm clean
+.PHONY: all setup module tools tests install lint check check-crash fuzz bench demo fstests vm clean
