@@ -76,6 +76,17 @@ static void atomfs_update_sb(struct super_block *sb, bool clean)
 	u16 state;
 
 	lock_buffer(sbi->sbh);
+	/*
+	 * A write of block 0 failed (the device went away, say): the buffer
+	 * still holds the superblock, and mark_buffer_dirty() WARNs on one
+	 * not uptodate.  Written again, as ext4 does.
+	 */
+	if (buffer_write_io_error(sbi->sbh) || !buffer_uptodate(sbi->sbh)) {
+		pr_err_ratelimited("atomfs (%s): an earlier write of the superblock failed\n",
+				   sb->s_id);
+		clear_buffer_write_io_error(sbi->sbh);
+		set_buffer_uptodate(sbi->sbh);
+	}
 	mutex_lock(&sbi->alloc_lock);
 	raw->s_free_blocks = cpu_to_le64(sbi->free_blocks);
 	mutex_unlock(&sbi->alloc_lock);
