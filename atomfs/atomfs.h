@@ -116,6 +116,18 @@ enum atomfs_demote_reason {
 
 struct atomfs_cow_group;
 
+/* atomfs_sb_info.flags */
+#define ATOMFS_MOUNT_SHUTDOWN	0	/* shut down: nothing more is written */
+
+/*
+ * The "going down" ioctl, numbered as ext4 and XFS number it: 6.12's
+ * include/uapi/linux/fs.h has no FS_IOC_SHUTDOWN yet.
+ */
+#define ATOMFS_IOC_SHUTDOWN		_IOR('X', 125, __u32)
+#define ATOMFS_GOING_FLAGS_DEFAULT	0x0	/* sync, then shut down */
+#define ATOMFS_GOING_FLAGS_LOGFLUSH	0x1	/* commit the journal first */
+#define ATOMFS_GOING_FLAGS_NOLOGFLUSH	0x2	/* at once, nothing flushed */
+
 /**
  * struct atomfs_sb_info - per-mount state
  * @sb:			the VFS superblock
@@ -163,6 +175,7 @@ struct atomfs_cow_group;
  *			REQ_ATOMIC bio
  * @atomic_sw:		atomic units are written out of place (software)
  *			rather than with REQ_ATOMIC
+ * @flags:		ATOMFS_MOUNT_* bits
  * @errors:		metadata errors seen since mount
  * @error_work:		stores the error state in the superblock
  * @counters:		enum atomfs_counter
@@ -209,6 +222,7 @@ struct atomfs_sb_info {
 	struct atomfs_mount_opts	opts;
 	bool				atomic_enabled;
 	bool				atomic_sw;
+	unsigned long			flags;
 	atomic_long_t			errors;
 	struct work_struct		error_work;
 	atomic64_t			counters[ATOMFS_CTR_NR];
@@ -339,6 +353,15 @@ static inline u64 atomfs_data_avail(struct atomfs_sb_info *sbi)
 	return free > kept ? free - kept : 0;
 }
 
+/*
+ * True once the filesystem was shut down (ioctl, or its device went away):
+ * every change fails with EIO from then on, until unmount.
+ */
+static inline bool atomfs_forced_shutdown(struct super_block *sb)
+{
+	return unlikely(test_bit(ATOMFS_MOUNT_SHUTDOWN, &ATOMFS_SB(sb)->flags));
+}
+
 static inline void atomfs_count(struct atomfs_sb_info *sbi,
 				enum atomfs_counter ctr, u64 n)
 {
@@ -401,6 +424,7 @@ void __atomfs_error(struct super_block *sb, const char *func,
 #define atomfs_error(sb, fmt, ...) \
 	__atomfs_error(sb, __func__, fmt, ##__VA_ARGS__)
 void atomfs_mark_sb_dirty(struct super_block *sb);
+int atomfs_force_shutdown(struct super_block *sb, u32 flags);
 
 /* alloc.c */
 int atomfs_alloc_data(struct inode *inode, u64 goal, u64 units,
@@ -506,6 +530,7 @@ extern const struct inode_operations atomfs_file_inode_operations;
 extern const struct address_space_operations atomfs_aops;
 int atomfs_truncate(struct inode *inode, loff_t size);
 int atomfs_fsync(struct file *file, loff_t start, loff_t end, int datasync);
+long atomfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 void atomfs_trim_ahead(struct inode *inode);
 bool atomfs_reclaim_ahead(struct super_block *sb);
 

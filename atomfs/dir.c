@@ -330,4 +330,6 @@ const struct file_operations atomfs_dir_operations = {
 	.read		= generic_read_dir,
 	.iterate_shared	= atomfs_readdir,
 	.fsync		= atomfs_fsync,
+	.unlocked_ioctl	= atomfs_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 };

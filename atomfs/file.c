@@ -22,6 +22,9 @@ static ssize_t atomfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	struct inode *inode = file_inode(iocb->ki_filp);
 	ssize_t ret;
 
+	/* As on ext4: a filesystem shut down answers nothing more. */
+	if (atomfs_forced_shutdown(inode->i_sb))
+		return -EIO;
 	if (!iov_iter_count(to))
 		return 0;
 	if (iocb->ki_flags & IOCB_NOWAIT) {
@@ -234,6 +237,9 @@ static ssize_t atomfs_file_write_iter(struct kiocb *iocb,
 	bool reclaimed = false;
 	ssize_t ret;
 
+	/* RWF_ATOMIC too: nothing more reaches the device. */
+	if (atomfs_forced_shutdown(inode->i_sb))
+		return -EIO;
 again:
 	if (iocb->ki_flags & IOCB_NOWAIT) {
 		if (!inode_trylock(inode))
@@ -286,8 +292,8 @@ static int atomfs_file_open(struct inode *inode, struct file *file)
  * atomfs_trim_ahead() - give back what extending writes allocated ahead
  * @inode:	a regular file, no longer written, or being evicted
  *
- * Skipped, leaving the blocks past EOF as a crash would, on a read-only or
- * frozen filesystem.
+ * Skipped, leaving the blocks past EOF as a crash would, on a read-only,
+ * frozen or shut down filesystem.
  */
 void atomfs_trim_ahead(struct inode *inode)
 {
@@ -296,7 +302,8 @@ void atomfs_trim_ahead(struct inode *inode)
 	unsigned int nofs;
 
 	if (READ_ONCE(ai->i_ahead_start) == READ_ONCE(ai->i_ahead_end) ||
-	    sb_rdonly(sb) || !sb_start_intwrite_trylock(sb))
+	    sb_rdonly(sb) || atomfs_forced_shutdown(sb) ||
+	    !sb_start_intwrite_trylock(sb))
 		return;
 	nofs = atomfs_map_lock(inode);
 	atomfs_extents_trim_ahead(inode);
@@ -369,6 +376,8 @@ static vm_fault_t atomfs_page_mkwrite(struct vm_fault *vmf)
 	struct inode *inode = file_inode(vmf->vma->vm_file);
 	vm_fault_t ret;
 
+	if (atomfs_forced_shutdown(inode->i_sb))
+		return VM_FAULT_SIGBUS;
 	sb_start_pagefault(inode->i_sb);
 	file_update_time(vmf->vma->vm_file);
 	/* Serialise against truncate and hole punching. */
@@ -396,6 +405,8 @@ static const struct vm_operations_struct atomfs_file_vm_ops = {
 
 static int atomfs_file_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	if (atomfs_forced_shutdown(file_inode(file)->i_sb))
+		return -EIO;
 	file_accessed(file);
 	vma->vm_ops = &atomfs_file_vm_ops;
 	return 0;
@@ -421,6 +432,8 @@ int atomfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 	struct inode *inode = file_inode(file);
 	int err;
 
+	if (atomfs_forced_shutdown(inode->i_sb))
+		return -EIO;
 	err = file_write_and_wait_range(file, start, end);
 	if (err)
 		return err;
@@ -645,12 +658,37 @@ out_unlock:
 static long atomfs_fallocate(struct file *file, int mode, loff_t offset,
 			     loff_t len)
 {
-	long err = __atomfs_fallocate(file, mode, offset, len);
+	long err;
 
+	if (atomfs_forced_shutdown(file_inode(file)->i_sb))
+		return -EIO;
+	err = __atomfs_fallocate(file, mode, offset, len);
 	/* Other files may hold blocks allocated ahead: take them back. */
 	if (err == -ENOSPC && atomfs_reclaim_ahead(file_inode(file)->i_sb))
 		err = __atomfs_fallocate(file, mode, offset, len);
 	return err;
+}
+
+/**
+ * atomfs_ioctl() - ->unlocked_ioctl for files and directories
+ * @file:	any file of the filesystem
+ * @cmd:	ATOMFS_IOC_SHUTDOWN, the only one
+ * @arg:	user pointer to its __u32 ATOMFS_GOING_FLAGS_* argument
+ *
+ * Return: 0, -EPERM without CAP_SYS_ADMIN, -EFAULT, -EINVAL for unknown
+ * flags, or -ENOTTY for other commands.
+ */
+long atomfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	u32 flags;
+
+	if (cmd != ATOMFS_IOC_SHUTDOWN)
+		return -ENOTTY;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (get_user(flags, (u32 __user *)arg))
+		return -EFAULT;
+	return atomfs_force_shutdown(file_inode(file)->i_sb, flags);
 }
 
 static loff_t atomfs_file_llseek(struct file *file, loff_t offset, int whence)
@@ -696,6 +734,8 @@ const struct file_operations atomfs_file_operations = {
 	.release	= atomfs_file_release,
 	.fsync		= atomfs_fsync,
 	.fallocate	= atomfs_fallocate,
+	.unlocked_ioctl	= atomfs_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 	/*
 	 * Through ->read_iter (i_rwsem shared) into pages of the pipe's own:
 	 * filemap_splice_read() would put page cache folios in the pipe,

@@ -463,8 +463,10 @@ static void atomfs_free_inode_space(struct inode *inode)
  */
 void atomfs_evict_inode(struct inode *inode)
 {
+	/* After a shutdown an unlinked inode stays an orphan on disk. */
 	bool free = !inode->i_nlink && !is_bad_inode(inode) &&
-		    !sb_rdonly(inode->i_sb);
+		    !sb_rdonly(inode->i_sb) &&
+		    !atomfs_forced_shutdown(inode->i_sb);
 
 	truncate_inode_pages_final(&inode->i_data);
 	/* Writeback has ended, but its completion work may still run. */
@@ -597,6 +599,8 @@ int atomfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	struct inode *inode = d_inode(dentry);
 	int err;
 
+	if (atomfs_forced_shutdown(inode->i_sb))
+		return -EIO;
 	err = setattr_prepare(idmap, dentry, attr);
 	if (err)
 		return err;

@@ -178,14 +178,16 @@ int atomfs_journal_flush(struct super_block *sb)
  * @credits:	metadata blocks the operation may dirty
  * @revokes:	metadata blocks the operation may free
  *
- * Return: the handle or an ERR_PTR(); -EROFS on a read-only or aborted
- * filesystem.
+ * Return: the handle or an ERR_PTR(); -EIO on a filesystem shut down,
+ * -EROFS on a read-only or aborted one.
  */
 handle_t *atomfs_journal_start(struct super_block *sb, int credits,
 			       int revokes)
 {
 	journal_t *journal = ATOMFS_SB(sb)->journal;
 
+	if (atomfs_forced_shutdown(sb))
+		return ERR_PTR(-EIO);
 	if (sb_rdonly(sb) && !journal_current_handle())
 		return ERR_PTR(-EROFS);
 	return jbd2__journal_start(journal, credits, 0, revokes, GFP_NOFS, 0,

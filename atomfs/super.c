@@ -32,6 +32,9 @@ void __atomfs_error(struct super_block *sb, const char *func,
 	struct va_format vaf;
 	va_list args;
 
+	/* What fails after a shutdown fails because of it: not corruption. */
+	if (sbi && atomfs_forced_shutdown(sb))
+		return;
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
@@ -73,6 +76,17 @@ static void atomfs_update_sb(struct super_block *sb, bool clean)
 	u16 state;
 
 	lock_buffer(sbi->sbh);
+	/*
+	 * A write of block 0 failed (the device went away, say): the buffer
+	 * still holds the superblock, and mark_buffer_dirty() WARNs on one
+	 * not uptodate.  Written again, as ext4 does.
+	 */
+	if (buffer_write_io_error(sbi->sbh) || !buffer_uptodate(sbi->sbh)) {
+		pr_err_ratelimited("atomfs (%s): an earlier write of the superblock failed\n",
+				   sb->s_id);
+		clear_buffer_write_io_error(sbi->sbh);
+		set_buffer_uptodate(sbi->sbh);
+	}
 	mutex_lock(&sbi->alloc_lock);
 	raw->s_free_blocks = cpu_to_le64(sbi->free_blocks);
 	mutex_unlock(&sbi->alloc_lock);
@@ -97,6 +111,9 @@ static int atomfs_write_sb(struct super_block *sb, bool clean)
 {
 	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
 
+	/* The device keeps what it had when the filesystem was shut down. */
+	if (atomfs_forced_shutdown(sb))
+		return -EIO;
 	atomfs_update_sb(sb, clean);
 	return sync_dirty_buffer(sbi->sbh);
 }
@@ -117,6 +134,8 @@ static int atomfs_sync_fs(struct super_block *sb, int wait)
 
 	if (sb_rdonly(sb))
 		return 0;
+	if (atomfs_forced_shutdown(sb))
+		return -EIO;
 	/* Conversions of completed writes join the commit. */
 	flush_workqueue(sbi->endio_wq);
 	err = atomfs_journal_sync(sb, wait);
@@ -140,7 +159,8 @@ static int atomfs_freeze_fs(struct super_block *sb)
 
 static int atomfs_unfreeze_fs(struct super_block *sb)
 {
-	if (sb_rdonly(sb))
+	/* Shut down while frozen: stays as the freeze left it on disk. */
+	if (sb_rdonly(sb) || atomfs_forced_shutdown(sb))
 		return 0;
 	return atomfs_write_sb(sb, false);
 }
@@ -154,17 +174,80 @@ static void atomfs_put_super(struct super_block *sb)
 	destroy_workqueue(sbi->endio_wq);
 	err = atomfs_journal_close(sb);
 	flush_work(&sbi->error_work);
-	if (err)
-		pr_err("atomfs (%s): journal not emptied at unmount (%d): the next mount recovers it\n",
-		       sb->s_id, err);
-	else if (!sb_rdonly(sb))
+	if (err) {
+		/* After a shutdown that is expected, and was said then. */
+		if (!atomfs_forced_shutdown(sb))
+			pr_err("atomfs (%s): journal not emptied at unmount (%d): the next mount recovers it\n",
+			       sb->s_id, err);
+	} else if (!sb_rdonly(sb)) {
 		atomfs_write_sb(sb, true);
+	}
 	atomfs_sysfs_unregister(sb);
 	brelse(sbi->sbh);
 	kfree(sbi->alloc_view);
 	atomfs_cow_destroy(sbi);
 	sb->s_fs_info = NULL;
 	kfree(sbi);
+}
+
+/**
+ * atomfs_force_shutdown() - shut the filesystem down until unmount
+ * @sb:		the filesystem
+ * @flags:	ATOMFS_GOING_FLAGS_*: what reaches the device first
+ *
+ * DEFAULT freezes the filesystem (everything written, the journal
+ * emptied), shuts it down while frozen and thaws it; LOGFLUSH commits
+ * the journal, as it stands, and shuts down, leaving dirty data unwritten;
+ * NOLOGFLUSH shuts down at once, as a power cut would.  Then the journal
+ * is aborted (with -ESHUTDOWN, which jbd2 does not record as an error)
+ * and every change fails with EIO: the next mount recovers the journal.
+ *
+ * Return: 0 (also when already shut down), -EINVAL for unknown @flags, or
+ * the error of the freeze.
+ */
+int atomfs_force_shutdown(struct super_block *sb, u32 flags)
+{
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	static const char * const how[] = {
+		[ATOMFS_GOING_FLAGS_DEFAULT]	= "after a sync",
+		[ATOMFS_GOING_FLAGS_LOGFLUSH]	= "after a journal commit",
+		[ATOMFS_GOING_FLAGS_NOLOGFLUSH]	= "at once, nothing flushed",
+	};
+	bool already;
+	int err;
+
+	if (flags > ATOMFS_GOING_FLAGS_NOLOGFLUSH)
+		return -EINVAL;
+	if (atomfs_forced_shutdown(sb))
+		return 0;
+
+	if (flags == ATOMFS_GOING_FLAGS_DEFAULT) {
+		/* bdev_freeze() nests with a freeze from user space. */
+		err = bdev_freeze(sb->s_bdev);
+		if (err)
+			return err;
+		already = test_and_set_bit(ATOMFS_MOUNT_SHUTDOWN, &sbi->flags);
+		bdev_thaw(sb->s_bdev);
+	} else {
+		/* Completed writes' conversions join the commit. */
+		if (flags == ATOMFS_GOING_FLAGS_LOGFLUSH && !sb_rdonly(sb)) {
+			flush_workqueue(sbi->endio_wq);
+			atomfs_journal_sync(sb, true);
+		}
+		already = test_and_set_bit(ATOMFS_MOUNT_SHUTDOWN, &sbi->flags);
+	}
+	if (already)
+		return 0;
+	/* After the bit: what the abort makes fail is not reported. */
+	atomfs_journal_abort(sb, -ESHUTDOWN);
+	pr_alert("atomfs (%s): shut down %s\n", sb->s_id, how[flags]);
+	return 0;
+}
+
+/* The device went away: nothing more can reach it. */
+static void atomfs_shutdown(struct super_block *sb)
+{
+	atomfs_force_shutdown(sb, ATOMFS_GOING_FLAGS_NOLOGFLUSH);
 }
 
 static int atomfs_statfs(struct dentry *dentry, struct kstatfs *buf)
@@ -257,6 +340,7 @@ static const struct super_operations atomfs_super_ops = {
 	.sync_fs	= atomfs_sync_fs,
 	.freeze_fs	= atomfs_freeze_fs,
 	.unfreeze_fs	= atomfs_unfreeze_fs,
+	.shutdown	= atomfs_shutdown,
 	.statfs		= atomfs_statfs,
 	.show_options	= atomfs_show_options,
 };

@@ -76,6 +76,13 @@ static ssize_t atomic_mode_show(struct atomfs_sb_info *sbi, char *buf)
 }
 ATOMFS_SYSFS_ATTR_RO(atomic_mode);
 
+static ssize_t shutdown_show(struct atomfs_sb_info *sbi, char *buf)
+{
+	return sysfs_emit(buf, "%d\n",
+			  test_bit(ATOMFS_MOUNT_SHUTDOWN, &sbi->flags));
+}
+ATOMFS_SYSFS_ATTR_RO(shutdown);
+
 /* One read-only file per enum atomfs_counter, named as the counter. */
 #define ATOMFS_COUNTER_ATTR(name, ctr)					\
 static ssize_t name##_show(struct atomfs_sb_info *sbi, char *buf)	\
@@ -111,6 +118,7 @@ static struct attribute *atomfs_sysfs_attrs[] = {
 	ATTR_LIST(free_blocks),
 	ATTR_LIST(free_inodes),
 	ATTR_LIST(metadata_errors),
+	ATTR_LIST(shutdown),
 	ATTR_LIST(atomic_writes),
 	ATTR_LIST(atomic_write_bytes),
 	ATTR_LIST(atomic_writes_rejected),

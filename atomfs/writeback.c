@@ -115,9 +115,11 @@ static void atomfs_finish_bio(struct atomfs_bio *ab, int err)
 	} else if (err) {
 		atomfs_count(sbi, ATOMFS_CTR_WRITE_ERRORS, 1);
 	}
-	if (err) {
-		/* Reported to fsync; the folios stay clean: no endless retry. */
+	/* Reported to fsync; the folios stay clean: no endless retry. */
+	if (err)
 		mapping_set_error(inode->i_mapping, err);
+	/* Failures after a shutdown were announced by it. */
+	if (err && !atomfs_forced_shutdown(inode->i_sb)) {
 		pr_err_ratelimited("atomfs (%s): inode %lu: write error %d at offset %lld, %llu bytes\n",
 				   inode->i_sb->s_id, inode->i_ino, err,
 				   ab->pos, ab->size);
@@ -489,7 +491,9 @@ static int atomfs_write_folio(struct atomfs_wb_ctx *ctx, struct folio *folio)
 	if (pos + len > isize)
 		folio_zero_segment(folio, isize - pos, len);
 
-	err = atomfs_wb_map(ctx, pos, len, &pblk, &unwritten);
+	/* Shut down: the dirty data is dropped, as a power cut would. */
+	err = atomfs_forced_shutdown(inode->i_sb) ? -EIO :
+	      atomfs_wb_map(ctx, pos, len, &pblk, &unwritten);
 	if (err) {
 		/* Its data is lost: say so to fsync, and do not retry. */
 		mapping_set_error(inode->i_mapping, err);
