@@ -24,6 +24,9 @@ run_ok plain_write "$F" $((4 * A)) $((2 * A)) 5
 P1=$(file_pblk "$F" "$A")
 P2=$(file_pblk "$F" $((2 * A)))
 P4=$(file_pblk "$F" $((4 * A)))
+# Traced from the atomic write on: the flusher may write unit 0 back at
+# any time after it.
+scsi_trace_on
 run_ok atomic_write "$F" 0 "$A" 1 >/dev/null
 
 check_data() {
@@ -39,7 +42,6 @@ check_data() {
 check_data "before"
 
 T=$TRACING/events/atomfs/atomfs_copy_retry
-scsi_trace_on
 echo 1 >$T/enable
 w0=$(ctr atomic_writes)
 for mode in protnone unmapped; do
@@ -69,8 +71,10 @@ assert_eq "copy_retry rounds" "12 12" "$(for r in 1 2; do
 done | xargs)"
 # Only the dirty atomic unit 0 reaches the device, as one atomic write.
 assert_eq "WRITE_ATOMIC_16 commands" 1 "$(count_cmds WRITE_ATOMIC_16)"
-assert_eq "the atomic write is unit 0" "WRITE_ATOMIC_16 $(file_pblk "$F" 0) $NB" \
+P0=$(file_pblk "$F" 0)
+assert_eq "the atomic write is unit 0" "WRITE_ATOMIC_16 $P0 $NB" \
 	"$(scsi_cmds WRITE_ATOMIC_16)"
+assert_eq "writes to unit 0" 1 "$(count_overlap 'WRITE.*' "$P0" "$NB")"
 for p in "$P1" "$P2" "$P4"; do
 	assert_eq "writes to the unit at $p" 0 \
 		"$(count_overlap 'WRITE.*' "$p" "$NB")"
