@@ -6,6 +6,7 @@
 # transactions, and after unmount, mkfs and mount with the module kept
 # loaded: an inode's fsync bookkeeping must not come from whatever inode
 # last used its memory.
+# slow: yes
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/atomic-lib.sh"
 

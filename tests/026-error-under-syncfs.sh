@@ -9,6 +9,7 @@
 # With errors=continue: every truncate fails with EUCLEAN, nothing hangs,
 # the error state reaches the superblock.  With the default errors=:
 # EUCLEAN, read-only.
+# slow: yes
 . "$(dirname "$0")/lib.sh"
 
 FILES=150

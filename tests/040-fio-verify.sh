@@ -2,6 +2,7 @@
 # fio with crc32c verification on atomfs: buffered and O_DIRECT, sequential
 # and random, 4 KiB to 64 KiB blocks, all data read back intact (and again
 # from the device after a remount); fsck clean after each job file.
+# slow: yes
 . "$(dirname "$0")/lib.sh"
 
 JOBS=$TOP/tests/fio

@@ -8,6 +8,7 @@
 # WARNING or BUG): the filesystem is refused at mount, or works, or meets
 # the damage later and answers EUCLEAN.  ATOMFS_FUZZ_IMAGES sets the count
 # (default 150), ATOMFS_FUZZ_SEED the first seed (default 1).
+# slow: yes
 . "$(dirname "$0")/lib.sh"
 
 N=${ATOMFS_FUZZ_IMAGES:-150}

@@ -17,6 +17,7 @@
 # and every logged write may tear; the hardware path runs, without a
 # crash, on the bare disk first.
 # vm: -t 3600
+# slow: yes
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/crash-lib.sh"
 

@@ -19,6 +19,7 @@
 # Runs on the host (it boots the guests itself); the disk, the workload
 # records and each boot's log are in .build/crash-power-cut/.
 # host: yes
+# slow: yes
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)

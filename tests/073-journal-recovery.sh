@@ -3,6 +3,7 @@
 # fsync (or sync) committed is there, including those the log had wrapped
 # over, and nothing that was never committed; fsck -n sees the replay
 # coming (and nothing wrong) before the mount, and a clean filesystem after.
+# slow: yes
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/flakey-lib.sh"
 

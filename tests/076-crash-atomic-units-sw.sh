@@ -14,6 +14,7 @@
 # harness.  ATOMFS_CRASH_LARGE=1 (make check-crash): 600 steps and 200
 # sampled torn writes instead of 120 and 20.
 # vm: -t 3600
+# slow: yes
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/crash-lib.sh"
 
