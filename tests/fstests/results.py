@@ -5,9 +5,10 @@ and for every atomfs test that did not pass, why (fstests' not-run reason,
 or the first lines where the output differs from the expected one).
 
 usage: results.py RESULTS_DIR "FS..." WHAT SECONDS > results.md
-       results.py --check RESULTS_DIR/atomfs
-The second form checks atomfs's results against tests/fstests/expected and
-exits 1 when a test did something else.
+       results.py --check RESULTS_DIR/atomfs TEST...
+The second form checks atomfs's results of the TESTs against
+tests/fstests/expected and exits 1 when one did something else or has no
+result.
 RESULTS_DIR holds one fstests result directory per filesystem (RESULT_BASE,
 with result.xml from `./check -R xunit`)."""
 
@@ -84,12 +85,19 @@ def expected():
     return out
 
 
-def check(res):
-    """Each test of the run against tests/fstests/expected: prints one line
-    per test, returns how many did not do what was expected."""
+def check(res, tests):
+    """Each of @tests in the run against tests/fstests/expected: prints one
+    line per test, returns how many did not do what was expected (a test
+    with no result among them)."""
     want = expected()
+    got_cases = cases(res)
     bad = 0
-    for test, (st, secs, msg) in sorted(cases(res).items()):
+    for test in tests:
+        if test not in got_cases:
+            print("%-12s missing: no result (the run stopped?)" % test)
+            bad += 1
+            continue
+        st, secs, msg = got_cases[test]
         exp_st, text, why = want.get(test, ("pass", "-", ""))
         got = why_failed(res, test, msg) if st == "fail" else msg
         ok = st == exp_st and (text == "-" or text in got)
@@ -106,7 +114,7 @@ def cell(s):
 
 def main():
     if sys.argv[1] == "--check":
-        sys.exit(1 if check(sys.argv[2]) else 0)
+        sys.exit(1 if check(sys.argv[2], sys.argv[3:]) else 0)
     known = expected()
     base, fslist, what, secs = sys.argv[1], sys.argv[2].split(), sys.argv[3], sys.argv[4]
     results = {fs: cases(os.path.join(base, fs)) for fs in fslist}
