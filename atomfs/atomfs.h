@@ -469,6 +469,8 @@ int atomfs_btree_iterate(struct inode *inode, u8 type, u64 start,
 			 atomfs_btree_actor_t actor, void *ctx);
 int atomfs_btree_destroy(struct inode *inode, u8 type,
 			 atomfs_btree_actor_t actor, void *ctx);
+int atomfs_btree_shift(struct inode *inode, u8 type, u64 start, s64 delta,
+		       unsigned int *nodes);
 
 /* inode.c */
 struct inode *atomfs_iget(struct super_block *sb, u64 ino);
@@ -501,6 +503,8 @@ handle_t *atomfs_extents_batch_start(struct inode *inode);
 int atomfs_extents_batch_stop(struct inode *inode, handle_t *handle);
 int atomfs_extents_written(struct inode *inode, u64 lblk, u64 len);
 int atomfs_truncate_blocks(struct inode *inode, loff_t size);
+int atomfs_extents_shift(struct inode *inode, u64 lblk, u64 len, bool insert,
+			 loff_t size);
 
 /* dir.c */
 extern const struct file_operations atomfs_dir_operations;

@@ -1450,6 +1450,138 @@ static int atomfs_bt_walk(struct atomfs_bt *bt, bool destroy,
 	}
 }
 
+/*
+ * The key @key becomes when the keys from @start on move by @delta: those
+ * below @floor = @start + min(@delta, 0) stay, those from @start on move,
+ * and moving down, the separators in [@floor, @start) become @floor.  The
+ * map keeps the order of the keys of any node, and the bounds a parent
+ * gives its children: no item lies in [@floor, @start), so a separator
+ * there is the only one of its node there and bounds a subtree whose keys
+ * all move.
+ */
+static u64 atomfs_bt_shifted(u64 key, u64 start, s64 delta, u64 floor)
+{
+	if (key >= start)
+		return key + delta;
+	return key >= floor ? floor : key;
+}
+
+/* Move the keys of one node; -EUCLEAN for an item in [@floor, @start). */
+static int atomfs_bt_shift_node(struct atomfs_bt *bt, struct buffer_head *bh,
+				u64 start, s64 delta, u64 floor)
+{
+	unsigned int nr = atomfs_bt_nr(bh), i;
+	bool changed = false;
+
+	for (i = 0; i < nr; i++) {
+		u64 key = atomfs_bt_key(bh, i);
+		u64 to = atomfs_bt_shifted(key, start, delta, floor);
+
+		if (to == key)
+			continue;
+		if (!atomfs_bt_level(bh) && key < start)
+			return atomfs_bt_corrupt(bt, bh->b_blocknr,
+						 "key %llu in the range moved over",
+						 key);
+		if (atomfs_bt_level(bh))
+			atomfs_bt_ptr(bh, i)->bp_key = cpu_to_le64(to);
+		else
+			atomfs_bt_item(bh, i)->it_key = cpu_to_le64(to);
+		changed = true;
+	}
+	for (i = 1; i < nr; i++)
+		if (atomfs_bt_key(bh, i) <= atomfs_bt_key(bh, i - 1))
+			return atomfs_bt_corrupt(bt, bh->b_blocknr,
+						 "keys out of order after a shift");
+	if (changed)
+		atomfs_bt_dirty(bh);
+	return 0;
+}
+
+/**
+ * atomfs_btree_shift() - move every key from one on by the same amount
+ * @inode:	the tree's owner
+ * @type:	ATOMFS_BTREE_EXTENTS or ATOMFS_BTREE_DIR
+ * @start:	first key that moves
+ * @delta:	added to each key >= @start; when negative, no item may have
+ *		a key in [@start + @delta, @start), and @start + @delta must
+ *		not wrap; when positive, the largest key + @delta must not
+ *		wrap
+ * @nodes:	NULL to move the keys; otherwise nothing changes, and the
+ *		nodes that would change (at most) are counted here
+ *
+ * The keys are rewritten in place, in every node that holds a key from
+ * @start + min(@delta, 0) on, each node after its children: the shape of
+ * the tree stays, so that one handle with room for those nodes holds the
+ * whole move.  Counted and then moved under one exclusion of the tree's
+ * users, the count bounds the blocks the move dirties.
+ *
+ * Return: 0, -EUCLEAN, -EIO, -ENOMEM; a node may have been changed before
+ * an error, which leaves the caller's handle unfit to commit.
+ */
+int atomfs_btree_shift(struct inode *inode, u8 type, u64 start, s64 delta,
+		       unsigned int *nodes)
+{
+	u64 floor = delta < 0 ? start + delta : start;
+	struct buffer_head *bh;
+	struct atomfs_bt bt;
+	unsigned int level, top;
+	int err;
+
+	if (!ATOMFS_I(inode)->i_root || !delta)
+		return 0;
+	atomfs_bt_init(&bt, inode, type);
+	bt.write = !nodes;
+	err = atomfs_bt_read(&bt, ATOMFS_I(inode)->i_root, -1, 0, U64_MAX,
+			     &bh);
+	if (err)
+		return err;
+	top = atomfs_bt_level(bh);
+	bt.depth = top + 1;
+	bt.path[top] = (struct atomfs_bt_level){ .bh = bh, .hi = U64_MAX };
+	if (top)
+		bt.path[top].slot = atomfs_bt_child_slot(bh, floor);
+	level = top;
+	/* As atomfs_bt_walk(), from the child that holds @floor on. */
+	for (;;) {
+		struct atomfs_bt_level *p = &bt.path[level];
+		unsigned int nr = atomfs_bt_nr(p->bh);
+
+		if (level && p->slot < nr) {
+			u64 lo = atomfs_bt_key(p->bh, p->slot);
+			u64 hi = p->slot + 1 < nr ?
+				 atomfs_bt_key(p->bh, p->slot + 1) - 1 : p->hi;
+
+			err = atomfs_bt_read(&bt,
+					     atomfs_bt_child(p->bh, p->slot),
+					     level - 1, lo, hi, &bh);
+			if (err)
+				break;
+			p->slot++;
+			level--;
+			bt.path[level] = (struct atomfs_bt_level){
+				.bh = bh, .lo = lo, .hi = hi,
+			};
+			if (level)
+				bt.path[level].slot =
+					atomfs_bt_child_slot(bh, floor);
+			continue;
+		}
+		if (nodes)
+			(*nodes)++;
+		else
+			err = atomfs_bt_shift_node(&bt, p->bh, start, delta,
+						   floor);
+		brelse(p->bh);
+		p->bh = NULL;
+		if (err || level == top)
+			break;
+		level++;
+	}
+	atomfs_bt_release(&bt);
+	return err;
+}
+
 /**
  * atomfs_btree_destroy() - free a whole tree
  * @inode:	the tree's owner

@@ -890,3 +890,178 @@ int atomfs_truncate_blocks(struct inode *inode, loff_t size)
 		ai->i_flags &= ~ATOMFS_INODE_ORPHAN;
 	return atomfs_ext_stop(inode, handle, err);
 }
+
+/* The extent that runs across block @lblk is cut in two there. */
+static int atomfs_ext_split_at(struct inode *inode, u64 lblk)
+{
+	struct atomfs_ext ext, part;
+	int err;
+
+	if (!lblk)
+		return 0;
+	err = atomfs_ext_get(inode, lblk - 1, ATOMFS_BT_LE, &ext);
+	if (err == -ENOENT || (!err && ext.lblk + ext.len <= lblk))
+		return 0;
+	if (err)
+		return err;
+	part = ext;
+	part.len = lblk - ext.lblk;
+	err = atomfs_ext_update(inode, &part);
+	if (err)
+		return err;
+	part.lblk = lblk;
+	part.pblk = ext.pblk + (lblk - ext.lblk);
+	part.len = ext.len - (lblk - ext.lblk);
+	return atomfs_ext_insert(inode, &part);
+}
+
+/* The extents either side of block @lblk merge if they continue each other. */
+static int atomfs_ext_merge_at(struct inode *inode, u64 lblk)
+{
+	struct atomfs_ext left, right;
+	int err;
+
+	if (!lblk)
+		return 0;
+	err = atomfs_ext_get(inode, lblk - 1, ATOMFS_BT_LE, &left);
+	if (!err)
+		err = atomfs_ext_get(inode, lblk, ATOMFS_BT_EQ, &right);
+	if (err == -ENOENT || (!err && !atomfs_ext_continues(&left, &right)))
+		return 0;
+	if (err)
+		return err;
+	err = atomfs_btree_delete(inode, ATOMFS_BTREE_EXTENTS, right.lblk);
+	if (err)
+		return err;
+	left.len += right.len;
+	return atomfs_ext_update(inode, &left);
+}
+
+struct atomfs_ext_count {
+	u64	end;
+	u64	n;
+};
+
+static int atomfs_ext_count_actor(void *ctx, u64 key, const void *val,
+				  unsigned int len)
+{
+	struct atomfs_ext_count *count = ctx;
+
+	if (key >= count->end)
+		return 1;
+	count->n++;
+	return 0;
+}
+
+/**
+ * atomfs_extents_shift() - collapse or insert a range of whole units
+ * @inode:	the file, with i_rwsem, the invalidate lock and i_map_sem
+ *		held for write, no page cache from @lblk on, and no handle
+ * @lblk:	first block, unit-aligned, below EOF
+ * @len:	number of blocks, whole units
+ * @insert:	true: a hole of @len blocks opens at @lblk and every extent
+ *		from there on moves up; false: the blocks of [@lblk, @lblk
+ *		+ @len) are freed and every extent past them moves down
+ * @size:	the file's size afterwards
+ *
+ * One transaction holds the whole change: the units freed, every key
+ * moved, the new size and times.  A crash shows the file before or after,
+ * never a part moved.  The handle is sized before anything changes, from
+ * the tree nodes the move rewrites (all that hold a key from @lblk on,
+ * counted), the extents freed (a bitmap block or two each), and room for
+ * the splits and merges at the edges; it is nested, so that a step short
+ * of room fails rather than restart it, which would commit half the move.
+ * Blocks allocated ahead past EOF are given back first, in a transaction
+ * of their own: blocks past EOF that fallocate kept move with the rest.
+ *
+ * Return: 0; -ENOSPC when the move needs more blocks than one transaction
+ * of the journal holds (nothing is changed; one log line says so);
+ * -EFBIG when an insert would move an extent past the largest file size;
+ * or another negative errno (after a change had begun, the journal is
+ * aborted: nothing of it commits).
+ */
+int atomfs_extents_shift(struct inode *inode, u64 lblk, u64 len, bool insert,
+			 loff_t size)
+{
+	struct super_block *sb = inode->i_sb;
+	struct atomfs_sb_info *sbi = ATOMFS_SB(sb);
+	journal_t *journal = sbi->journal;
+	struct atomfs_ext_count count = { .end = lblk + len };
+	u64 start = insert ? lblk : lblk + len;
+	s64 delta = insert ? (s64)len : -(s64)len;
+	unsigned int nodes = 0;
+	handle_t *handle, *inner;
+	struct atomfs_ext last;
+	u64 credits, revokes, room;
+	int err;
+
+	err = atomfs_extents_trim_ahead(inode);
+	if (err)
+		return err;
+	if (insert) {
+		err = atomfs_ext_get(inode, U64_MAX, ATOMFS_BT_LE, &last);
+		if (!err && last.lblk + last.len + len >
+			    (u64)sb->s_maxbytes >> ATOMFS_BLOCK_SHIFT)
+			return -EFBIG;
+	} else {
+		err = atomfs_btree_iterate(inode, ATOMFS_BTREE_EXTENTS, lblk,
+					   atomfs_ext_count_actor, &count);
+		/* and the one running into the range */
+		count.n++;
+	}
+	if (err < 0 && err != -ENOENT)
+		return err;
+	err = atomfs_btree_shift(inode, ATOMFS_BTREE_EXTENTS, start, delta,
+				 &nodes);
+	if (err)
+		return err;
+
+	/*
+	 * Each node rewritten, and a bitmap block if a merge frees it; the
+	 * left neighbour of each level, which deletions may merge into;
+	 * the edges' splits and merges; the inode; and a step's room left
+	 * at the end, below which a step would ask for more.
+	 */
+	credits = 2 * (nodes + 2 * ATOMFS_BTREE_MAX_LEVELS) +
+		  min(2 * count.n, sbi->bbitmap_blocks) +
+		  3 * ATOMFS_TREE_CREDITS + ATOMFS_INODE_CREDITS +
+		  ATOMFS_EXT_STEP_CREDITS;
+	revokes = nodes + 2 * ATOMFS_BTREE_MAX_LEVELS +
+		  3 * ATOMFS_TREE_REVOKES + ATOMFS_EXT_STEP_REVOKES;
+	room = journal->j_max_transaction_buffers -
+	       journal->j_transaction_overhead_buffers;
+	if (credits + DIV_ROUND_UP(revokes,
+				   journal->j_revoke_records_per_block) > room) {
+		pr_warn("atomfs (%s): inode %lu: %s range needs %llu journal blocks, more than one transaction holds (%llu)\n",
+			sb->s_id, inode->i_ino, insert ? "insert" : "collapse",
+			credits, room);
+		return -ENOSPC;
+	}
+
+	handle = atomfs_journal_start(sb, credits, revokes);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	inner = atomfs_journal_start(sb, credits, revokes);
+	if (IS_ERR(inner))
+		return atomfs_ext_stop(inode, handle, PTR_ERR(inner));
+	if (insert)
+		err = atomfs_ext_split_at(inode, lblk);
+	else
+		err = __atomfs_extents_apply(inode, lblk, lblk + len,
+					     ATOMFS_EXT_FREE);
+	if (!err)
+		err = atomfs_btree_shift(inode, ATOMFS_BTREE_EXTENTS, start,
+					 delta, NULL);
+	if (!err && !insert)
+		err = atomfs_ext_merge_at(inode, lblk);
+	atomfs_map_changed(inode);
+	if (err) {
+		/* Half a move must never commit. */
+		atomfs_journal_abort(sb, err);
+	} else {
+		i_size_write(inode, size);
+		inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
+	}
+	atomfs_journal_stop(inner, 0);
+	return atomfs_ext_stop(inode, handle, err);
+}

@@ -581,6 +581,58 @@ static int atomfs_clear_range(struct inode *inode, loff_t start, loff_t end,
 	return err;
 }
 
+/*
+ * FALLOC_FL_COLLAPSE_RANGE and FALLOC_FL_INSERT_RANGE, in whole units as
+ * XFS moves whole allocation units: the extents from @offset on move by
+ * @len, and with them the file's end (atomfs_extents_shift(), one
+ * transaction).  The page cache from @offset on is written back first,
+ * atomic units as such, and dropped: the data it caches moves.  The VFS
+ * has refused other mode bits, non-regular files, swap files, append-only
+ * and immutable files, and @offset + @len past s_maxbytes.
+ */
+static long atomfs_shift_range(struct file *file, int mode, loff_t offset,
+			       loff_t len)
+{
+	struct inode *inode = file_inode(file);
+	bool insert = mode & FALLOC_FL_INSERT_RANGE;
+	loff_t size, new_size;
+	unsigned int nofs;
+	long err;
+
+	if ((offset | len) & (i_blocksize(inode) - 1))
+		return -EINVAL;
+
+	inode_lock(inode);
+	size = i_size_read(inode);
+	err = -EINVAL;
+	/* Collapse must leave a part of the file past the range. */
+	if (insert ? offset >= size : offset + len >= size)
+		goto out_unlock;
+	err = -EFBIG;
+	if (insert && len > inode->i_sb->s_maxbytes - size)
+		goto out_unlock;
+	new_size = insert ? size + len : size - len;
+	err = file_modified(file);
+	if (err)
+		goto out_unlock;
+	inode_dio_wait(inode);
+	filemap_invalidate_lock(inode->i_mapping);
+	/* Writeback in flight would convert blocks that are moving. */
+	err = filemap_write_and_wait_range(inode->i_mapping, offset, LLONG_MAX);
+	if (err)
+		goto out;
+	truncate_pagecache_range(inode, offset, LLONG_MAX);
+	nofs = atomfs_map_lock(inode);
+	err = atomfs_extents_shift(inode, offset >> ATOMFS_BLOCK_SHIFT,
+				   len >> ATOMFS_BLOCK_SHIFT, insert, new_size);
+	atomfs_map_unlock(inode, nofs);
+out:
+	filemap_invalidate_unlock(inode->i_mapping);
+out_unlock:
+	inode_unlock(inode);
+	return err;
+}
+
 static long __atomfs_fallocate(struct file *file, int mode, loff_t offset,
 			       loff_t len)
 {
@@ -662,6 +714,8 @@ static long atomfs_fallocate(struct file *file, int mode, loff_t offset,
 
 	if (atomfs_forced_shutdown(file_inode(file)->i_sb))
 		return -EIO;
+	if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
+		return atomfs_shift_range(file, mode, offset, len);
 	err = __atomfs_fallocate(file, mode, offset, len);
 	/* Other files may hold blocks allocated ahead: take them back. */
 	if (err == -ENOSPC && atomfs_reclaim_ahead(file_inode(file)->i_sb))

@@ -350,8 +350,6 @@ static void run_unsupported(void)
 	int rfd;
 
 	write_pattern(fd, 0, 4 * A, 51);
-	EXPECT_ERRNO(fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, A, A), EOPNOTSUPP);
-	EXPECT_ERRNO(fallocate(fd, FALLOC_FL_INSERT_RANGE, A, A), EOPNOTSUPP);
 	EXPECT_ERRNO(fallocate(fd, FALLOC_FL_UNSHARE_RANGE, 0, A), EOPNOTSUPP);
 	EXPECT_ERRNO(fallocate(fd, FALLOC_FL_NO_HIDE_STALE, 0, 8 * A),
 		     EOPNOTSUPP);
