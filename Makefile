@@ -14,8 +14,9 @@
 # make vm CMD=... run a command in the guest
 # make fstests    fstests in the guest on atomfs and on ext4 (T="generic/001
 #                 ...", or T=quick for fstests' quick group; default the
-#                 curated tests/fstests/quick.list; FS=atomfs|ext4|both);
-#                 table in docs/fstests/results.md
+#                 curated tests/fstests/quick.list; FS=atomfs|ext4|both;
+#                 MKFS="-a 4k": mkfs.atomfs options); table in
+#                 docs/fstests/results.md
 # make bench      the benchmarks in one guest boot; tables and charts in results/
 #
 # KDIR defaults to the running kernel's build dir when it exists, else the
@@ -97,7 +98,7 @@ fstests: setup
 	$(MAKE) -C $(GUEST_KDIR) M=$(TOP) W=1 modules
 	$(MAKE) -C tools all
 	$(TOP)/scripts/fstests-build
-	$(TOP)/scripts/fstests -f $(FS) $(T)
+	$(TOP)/scripts/fstests -f $(FS) $(if $(MKFS),-m "$(MKFS)") $(T)
 
 vm: setup
 	$(TOP)/scripts/vm -- $(CMD)
