@@ -18,7 +18,7 @@ run_ok ln -s f "$l"
 run_ok mkfifo "$p"
 
 is ENODATA get "$f" user.none 0 0
-is ok list "$f"
+is "" list "$f"
 is 0 listlen "$f"
 for ns in user trusted security; do
 	is ok set "$f" $ns.a 10 1

@@ -63,7 +63,7 @@ mount_ok
 for c in csum order range; do
 	assert_eq "data of $c" "$c" "$(cat "$MNT/$c")"
 	is ENODATA get "$MNT/$c" user.a 5 1
-	is ok list "$MNT/$c"
+	is "" list "$MNT/$c"
 	is ok set "$MNT/$c" user.new 5 3
 done
 umount_fsck
