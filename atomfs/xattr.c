@@ -432,10 +432,16 @@ static int atomfs_xattr_set_handle(struct inode *inode,
 int atomfs_xattr_free(struct inode *inode)
 {
 	struct atomfs_inode_info *ai = ATOMFS_I(inode);
+	struct buffer_head *bh;
 	int err;
 
 	if (!ai->i_xattr)
 		return 0;
+	/* A block number gone bad must not free another owner's block. */
+	bh = atomfs_xattr_read(inode);
+	if (IS_ERR(bh))
+		return PTR_ERR(bh);
+	brelse(bh);
 	err = atomfs_free_meta(inode, ai->i_xattr);
 	if (!err)
 		ai->i_xattr = 0;
