@@ -419,13 +419,14 @@ struct inode *atomfs_new_inode(struct mnt_idmap *idmap, struct inode *dir,
 		iput(inode);
 		return ERR_PTR(-EUCLEAN);
 	}
-	mark_inode_dirty(inode);
 	err = atomfs_xattr_init_new(inode, dir, qstr);
 	if (err) {
 		clear_nlink(inode);
 		discard_new_inode(inode);
 		return ERR_PTR(err);
 	}
+	/* After the ACLs: posix_acl_create() may have changed the mode. */
+	mark_inode_dirty(inode);
 	return inode;
 }
 

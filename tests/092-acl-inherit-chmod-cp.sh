@@ -40,9 +40,13 @@ assert_eq "inherited directory default ACL" \
 	"$(getfacl -cpnd "$d" | paste -sd' ')" \
 	"$(getfacl -cpnd "$d/sub" | paste -sd' ')"
 assert_eq "inherited directory mode" 770 "$(stat -c %a "$d/sub")"
-# Without a default ACL, the umask applies as usual.
-(umask 027 && echo plain >"$MNT/plain")
+# Without a default ACL, the umask applies as usual (a directory and a
+# fifo: nothing but their creation stores them).
+(umask 027 && echo plain >"$MNT/plain" && mkdir "$MNT/pd" &&
+	mkfifo "$MNT/pf")
 assert_eq "mode under umask 027" 640 "$(stat -c %a "$MNT/plain")"
+assert_eq "directory mode under umask 027" 750 "$(stat -c %a "$MNT/pd")"
+assert_eq "fifo mode under umask 027" 640 "$(stat -c %a "$MNT/pf")"
 
 # cp -a keeps the ACLs and the user attributes.
 run_ok setfattr -n user.note -v hello "$f"
@@ -59,6 +63,16 @@ assert_eq "ACL after remount" \
 	"user::rw- user:1000:rw- group::r-- group:2000:r-- mask::--- other::r--" \
 	"$(acl "$f")"
 assert_eq "copied ACL after remount" "$(acl "$f")" "$(acl "$MNT/copy")"
+# The modes the ACLs or the umask gave at creation are on disk.
+assert_eq "inherited file mode after remount" 660 "$(stat -c %a "$d/file")"
+assert_eq "inherited directory mode after remount" 770 \
+	"$(stat -c %a "$d/sub")"
+assert_eq "mode under umask 027 after remount" 640 \
+	"$(stat -c %a "$MNT/plain")"
+assert_eq "directory mode under umask 027 after remount" 750 \
+	"$(stat -c %a "$MNT/pd")"
+assert_eq "fifo mode under umask 027 after remount" 640 \
+	"$(stat -c %a "$MNT/pf")"
 
 # Removing the ACL leaves the mode it had (the mask as group bits).
 run_ok setfacl -b "$f"
