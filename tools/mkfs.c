@@ -28,6 +28,7 @@ struct mkfs_opts {
 	bool		force;
 	bool		quiet;
 	bool		no_xattr;	/* -O ^xattr */
+	bool		no_discard;	/* -K */
 	const char	*path;
 	u64		size;		/* 0: the whole device or file */
 };
@@ -36,7 +37,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: mkfs.atomfs [-a UNIT] [-L LABEL] [-N INODES] [-J size=MB|BLOCKS|SIZE]\n"
-		"                   [-O [^]xattr] [-f] [-q] DEVICE|FILE [SIZE]\n"
+		"                   [-O [^]xattr] [-K] [-f] [-q] DEVICE|FILE [SIZE]\n"
 		"  -a UNIT   atomic unit: a power of two from 4k to 1m (default 16k)\n"
 		"  -L LABEL  volume label, at most %u bytes\n"
 		"  -N NUM    number of inodes (default one per 8 KiB)\n"
@@ -47,6 +48,7 @@ static void usage(FILE *f)
 		"  -O FEAT   xattr (the default): extended attributes and POSIX\n"
 		"            ACLs; ^xattr leaves them out (read-write for kernels\n"
 		"            that do not know them)\n"
+		"  -K        do not discard the device's blocks first\n"
 		"  -f        overwrite an existing filesystem or signature\n"
 		"  -q        print nothing on success\n"
 		"  SIZE      use only this much of the device (a file is created or\n"
@@ -324,6 +326,13 @@ static int make_fs(struct afs *fs, const struct mkfs_opts *o,
 	fs->j_blocks = l->j_blocks;
 	fs->data_start = l->data_start;
 
+	/*
+	 * As mke2fs and mkfs.xfs do: the old contents go, so a thin volume
+	 * gives its space back and a replay of this device's writes from
+	 * mkfs on starts from nothing.  Not every device can discard.
+	 */
+	if (!o->no_discard)
+		disk_discard(&fs->disk, 0, l->blocks);
 	/* No old superblock may survive an interrupted mkfs. */
 	memset(zero, 0, sizeof(zero));
 	err = afs_write_block(fs, ATOMFS_SB_BLOCK, zero);
@@ -362,7 +371,7 @@ static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->unit_shift = ATOMFS_DEFAULT_ATOMIC_SHIFT;
-	while ((c = getopt(argc, argv, "a:L:N:J:O:fqh")) != -1) {
+	while ((c = getopt(argc, argv, "a:L:N:J:O:Kfqh")) != -1) {
 		switch (c) {
 		case 'a':
 			if (parse_unit(optarg, &o->unit_shift)) {
@@ -415,6 +424,9 @@ static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 				       optarg);
 				return -1;
 			}
+			break;
+		case 'K':
+			o->no_discard = true;
 			break;
 		case 'f':
 			o->force = true;

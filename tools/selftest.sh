@@ -688,6 +688,25 @@ d=$(dbg mkdir 1 d)
 dbg inode-set "$d" flags 2
 damaged "orphan flag on a directory with links" "inode $d: orphan flag on a directory with 2 links"
 
+echo "== discard"
+# mkfs discards (punches, in an image file) what was there; -K keeps it.
+# A block of the data area, far from anything mkfs writes:
+for opt in "" -K; do
+	rm -f "$IMG"
+	truncate -s 256M "$IMG"
+	printf 'old data' | dd of="$IMG" bs=4096 seek=60000 conv=notrunc status=none
+	$MKFS -q $opt "$IMG" >"$OUT" 2>&1 || { bad "mkfs $opt"; continue; }
+	got=$(dd if="$IMG" bs=4096 skip=60000 count=1 status=none | tr -d '\0')
+	if [ -z "$opt" ] && [ -z "$got" ]; then
+		ok "mkfs discards the old contents"
+	elif [ "$opt" = -K ] && [ "$got" = "old data" ]; then
+		ok "mkfs -K keeps them"
+	else
+		echo "block 60000 after mkfs $opt: '$got'" >"$OUT"
+		bad "mkfs $opt: discard"
+	fi
+done
+
 echo "== fuzz ($ROUNDS rounds)"
 # Random bytes in metadata blocks and in a log that needs recovery: fsck
 # must never crash, and a repair must leave a filesystem that checks clean.

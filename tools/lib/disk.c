@@ -188,6 +188,36 @@ int disk_write(struct disk *d, u64 blkno, const void *buf, size_t nblocks)
 			   nblocks << ATOMFS_BLOCK_SHIFT);
 }
 
+/**
+ * disk_discard() - tell the device these blocks hold nothing
+ * @d:		the disk, open for writing
+ * @blkno:	first 4 KiB block
+ * @nblocks:	how many
+ *
+ * BLKDISCARD on a block device (thin volumes and SSDs get the space back,
+ * and a thin volume or a log of the device's writes starts from nothing), a
+ * punched hole in an image file.  What discarded blocks read back is up to
+ * the device: callers still write every block that must hold zeros.
+ *
+ * Return: 0, or a negative errno (-EOPNOTSUPP and the like where the device
+ * cannot discard: not an error for mkfs).
+ */
+int disk_discard(struct disk *d, u64 blkno, u64 nblocks)
+{
+	u64 off = blkno << ATOMFS_BLOCK_SHIFT;
+	u64 len = nblocks << ATOMFS_BLOCK_SHIFT;
+
+	if (!len)
+		return 0;
+	if (d->is_blkdev) {
+		u64 range[2] = { off, len };
+
+		return ioctl(d->fd, BLKDISCARD, range) ? -errno : 0;
+	}
+	return fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			 off, len) ? -errno : 0;
+}
+
 /*
  * Make blocks read as zeros: BLKZEROOUT on a block device (offloaded when
  * the device can), a punched hole in an image file (no space taken), and

@@ -37,6 +37,7 @@ int disk_pwrite(struct disk *d, u64 off, const void *buf, size_t len);
 int disk_read(struct disk *d, u64 blkno, void *buf, size_t nblocks);
 int disk_write(struct disk *d, u64 blkno, const void *buf, size_t nblocks);
 int disk_zero(struct disk *d, u64 blkno, u64 nblocks);
+int disk_discard(struct disk *d, u64 blkno, u64 nblocks);
 int disk_sync(struct disk *d);
 /*
  * Lay @n blocks (sorted, each once) over the device: every read sees them
