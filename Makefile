@@ -3,6 +3,10 @@
 # make            the module (W=1) against KDIR, and the tools
 # make install    modules_install + the tools into /sbin
 # make check      the whole suite in the guest; ends "N passed, N failed"
+# make check-debug the guest tests on the debug kernel (lockdep, KASAN,
+#                 UBSAN, kmemleak, ...: scripts/debug-kernel builds it the
+#                 first time, about an hour), against which the module is
+#                 built in .build/kernel-debug/atomfs; T=pattern as for check
 # make check-crash the crash tests only, with long counts
 #                 (ATOMFS_CRASH_LARGE=1: hundreds of replayed crash points,
 #                 200 power cuts)
@@ -16,7 +20,8 @@
 #                 ...", or T=quick for fstests' quick group; default the
 #                 curated tests/fstests/quick.list; FS=atomfs|ext4|both;
 #                 MKFS="-a 4k": mkfs.atomfs options); table in
-#                 docs/fstests/results.md
+#                 docs/fstests/results.md; KERNEL=debug: on the debug
+#                 kernel, table in .build/fstests/results-debug.md
 # make bench      the benchmarks in one guest boot; tables and charts in results/
 #
 # KDIR defaults to the running kernel's build dir when it exists, else the
@@ -64,6 +69,24 @@ check: setup
 	$(MAKE) -C tests all
 	$(TOP)/scripts/check $(T)
 
+# The debug kernel, and the module built against it from a copy of the
+# sources (the stock build in atomfs/ stays as it is).
+DEBUG_DIR := $(TOP)/.build/kernel-debug
+DEBUG_SRC := $(filter-out %.mod.c,$(wildcard atomfs/*.c)) $(wildcard atomfs/*.h)
+
+module-debug: setup
+	$(TOP)/scripts/debug-kernel
+	mkdir -p $(DEBUG_DIR)/atomfs/atomfs
+	rm -f $(DEBUG_DIR)/atomfs/atomfs/*.[ch]
+	cp -p Kbuild $(DEBUG_DIR)/atomfs/
+	cp -p atomfs/Kbuild $(DEBUG_SRC) $(DEBUG_DIR)/atomfs/atomfs/
+	$(MAKE) -C $(DEBUG_DIR)/linux M=$(DEBUG_DIR)/atomfs W=1 modules
+
+check-debug: module-debug
+	$(MAKE) -C tools all
+	$(MAKE) -C tests all
+	ATOMFS_VM_KERNEL=debug $(TOP)/scripts/check -g $(T)
+
 check-crash: setup
 	$(MAKE) -C $(GUEST_KDIR) M=$(TOP) W=1 modules
 	$(MAKE) -C tools all
@@ -94,8 +117,9 @@ demo: setup
 
 FS ?= both
 
-fstests: setup
-	$(MAKE) -C $(GUEST_KDIR) M=$(TOP) W=1 modules
+fstests: export ATOMFS_VM_KERNEL := $(if $(filter debug,$(KERNEL)),debug,stock)
+fstests: setup $(if $(filter debug,$(KERNEL)),module-debug)
+	$(if $(filter debug,$(KERNEL)),,$(MAKE) -C $(GUEST_KDIR) M=$(TOP) W=1 modules)
 	$(MAKE) -C tools all
 	$(TOP)/scripts/fstests-build
 	$(TOP)/scripts/fstests -f $(FS) $(if $(MKFS),-m "$(MKFS)") $(T)
@@ -110,4 +134,4 @@ clean:
 	$(MAKE) -C bench clean
 	rm -rf .build/check .build/vm .build/crash-power-cut
 
-.PHONY: all setup module tools tests install lint check check-crash fuzz bench demo fstests vm clean
+.PHONY: all setup module tools tests install lint check check-debug module-debug check-crash fuzz bench demo fstests vm clean

@@ -25,7 +25,10 @@ rm -rf "$WORK"
 mkdir -p "$WORK/atomfs"
 cp Kbuild "$WORK/" && cp atomfs/Kbuild atomfs/*.c atomfs/*.h "$WORK/atomfs/" ||
 	fail "copy"
-make -C "/lib/modules/$KVER/build" M="$WORK" \
+# against the kernel the guest boots (scripts/vm: ATOMFS_VM_KERNEL)
+KDIR=/lib/modules/$KVER/build
+[[ ${ATOMFS_VM_KERNEL:-stock} == debug ]] && KDIR=$TOP/.build/kernel-debug/linux
+make -C "$KDIR" M="$WORK" \
 	KCFLAGS=-DCONFIG_READ_ONLY_THP_FOR_FS=1 modules >"$WORK/build.log" 2>&1 ||
 	fail "build: $(tail -n 5 "$WORK/build.log")"
 

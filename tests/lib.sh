@@ -68,7 +68,7 @@ atomfs_load() {
 	modprobe libcrc32c 2>/dev/null || true
 	# insmod does not resolve dependencies: the journal layer first.
 	run_ok modprobe jbd2
-	run_ok insmod "$TOP/atomfs/atomfs.ko"
+	run_ok insmod "${ATOMFS_KO:-$TOP/atomfs/atomfs.ko}"
 	grep -q -w atomfs /proc/filesystems || fail "atomfs not registered"
 }
 
