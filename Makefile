@@ -5,7 +5,7 @@
 # make check      the whole suite in the guest; ends "N passed, N failed"
 # make check-debug the guest tests on the debug kernel (lockdep, KASAN,
 #                 UBSAN, kmemleak, ...: scripts/debug-kernel builds it the
-#                 first time, about an hour), against which the module is
+#                 first time, about 75 minutes), against which the module is
 #                 built in .build/kernel-debug/atomfs; T=pattern as for check
 # make check-crash the crash tests only, with long counts
 #                 (ATOMFS_CRASH_LARGE=1: hundreds of replayed crash points,
