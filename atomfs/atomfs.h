@@ -49,7 +49,6 @@ struct atomfs_mount_opts {
 	unsigned int	atomic;			/* ATOMFS_ATOMIC_* */
 	bool		barrier;		/* journal commits flush the cache */
 	unsigned int	commit_secs;		/* journal commit interval */
-	bool		acl;			/* POSIX ACLs (with the xattr feature) */
 };
 
 #define ATOMFS_DEFAULT_COMMIT_SECS	5
@@ -68,9 +67,6 @@ struct atomfs_mount_opts {
 /* one step of an extent change: at most three tree operations */
 #define ATOMFS_EXT_STEP_CREDITS	(3 * ATOMFS_TREE_CREDITS + 2 + ATOMFS_INODE_CREDITS)
 #define ATOMFS_EXT_STEP_REVOKES	(3 * ATOMFS_TREE_REVOKES)
-/* an xattr change: its block, a bitmap block, and the inode */
-#define ATOMFS_XATTR_CREDITS	(2 + ATOMFS_INODE_CREDITS)
-#define ATOMFS_XATTR_REVOKES	1
 /* a software atomic remap: two steps' worth, never restarted in between */
 #define ATOMFS_REMAP_CREDITS	(2 * ATOMFS_EXT_STEP_CREDITS)
 #define ATOMFS_REMAP_REVOKES	(2 * ATOMFS_EXT_STEP_REVOKES)
@@ -256,8 +252,6 @@ struct atomfs_alloc_undo {
 /**
  * struct atomfs_inode_info - per-inode state
  * @i_root:	root block of the inode's tree (extents, names) or symlink block
- * @i_xattr:	extended attribute block, 0 for none (i_xattr_sem)
- * @i_xattr_sem: serialises changes of the xattr block against its readers
  * @i_parent:	directories: inode number of the parent
  * @i_nentries:	directories: number of names
  * @i_flags:	ATOMFS_INODE_* flags
@@ -285,8 +279,6 @@ struct atomfs_alloc_undo {
  */
 struct atomfs_inode_info {
 	u64			i_root;
-	u64			i_xattr;
-	struct rw_semaphore	i_xattr_sem;
 	u64			i_parent;
 	u64			i_nentries;
 	u32			i_flags;
@@ -483,7 +475,7 @@ int atomfs_btree_shift(struct inode *inode, u8 type, u64 start, s64 delta,
 /* inode.c */
 struct inode *atomfs_iget(struct super_block *sb, u64 ino);
 struct inode *atomfs_new_inode(struct mnt_idmap *idmap, struct inode *dir,
-			       const struct qstr *qstr, umode_t mode, dev_t rdev);
+			       umode_t mode, dev_t rdev);
 int atomfs_write_inode(struct inode *inode, struct writeback_control *wbc);
 void atomfs_dirty_inode(struct inode *inode, int flags);
 int atomfs_orphan_cleanup(struct super_block *sb);
@@ -535,22 +527,6 @@ extern const struct inode_operations atomfs_symlink_inode_operations;
 int atomfs_symlink_store(struct inode *inode, const char *target,
 			 unsigned int len);
 int atomfs_symlink_free(struct inode *inode);
-
-/* xattr.c */
-extern const struct xattr_handler * const atomfs_xattr_handlers[];
-static inline bool atomfs_has_xattr(struct super_block *sb)
-{
-	return le32_to_cpu(ATOMFS_SB(sb)->raw->s_feature_ro_compat) &
-	       ATOMFS_FEATURE_RO_COMPAT_XATTR;
-}
-
-ssize_t atomfs_listxattr(struct dentry *dentry, char *buf, size_t size);
-int atomfs_xattr_init_new(struct inode *inode, struct inode *dir,
-			  const struct qstr *qstr);
-int atomfs_xattr_free(struct inode *inode);
-struct posix_acl *atomfs_get_acl(struct inode *inode, int type, bool rcu);
-int atomfs_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
-		   struct posix_acl *acl, int type);
 
 /* file.c */
 extern const struct file_operations atomfs_file_operations;

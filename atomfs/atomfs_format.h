@@ -14,8 +14,7 @@
  *   s_itable_start ...          inode table (16 inodes a block)
  *   s_journal_start ...         the metadata journal, in jbd2's format
  *   s_data_start ... N-1        extent tree nodes, directory tree nodes,
- *                               symlink blocks, extended attribute blocks
- *                               and file data
+ *                               symlink blocks and file data
  *
  * Every block before s_data_start is marked in use in the block bitmap.
  *
@@ -36,7 +35,6 @@
 #define ATOMFS_INODE_MAGIC		0x4154494eU	/* "ATIN" */
 #define ATOMFS_BTREE_MAGIC		0x41544254U	/* "ATBT" */
 #define ATOMFS_SYMLINK_MAGIC		0x4154534cU	/* "ATSL" */
-#define ATOMFS_XATTR_MAGIC		0x41545841U	/* "ATXA" */
 
 #define ATOMFS_VERSION			1
 
@@ -68,15 +66,9 @@
 #define ATOMFS_FEATURE_COMPAT_JOURNAL_AREA	0x1U
 /* incompat: the journal area holds a live metadata journal */
 #define ATOMFS_FEATURE_INCOMPAT_JOURNAL		0x1U
-/*
- * ro_compat: inodes may own an extended attribute block (i_xattr_lo and
- * i_xattr_hi).  A kernel without it reads such a filesystem correctly
- * but would leak the block of an inode it frees.
- */
-#define ATOMFS_FEATURE_RO_COMPAT_XATTR		0x1U
 
 #define ATOMFS_FEATURE_COMPAT_SUPP	ATOMFS_FEATURE_COMPAT_JOURNAL_AREA
-#define ATOMFS_FEATURE_RO_COMPAT_SUPP	ATOMFS_FEATURE_RO_COMPAT_XATTR
+#define ATOMFS_FEATURE_RO_COMPAT_SUPP	0U
 #define ATOMFS_FEATURE_INCOMPAT_SUPP	ATOMFS_FEATURE_INCOMPAT_JOURNAL
 
 /* s_state */
@@ -176,17 +168,13 @@ struct atomfs_bitmap_header {
  * i_root is the root block of the inode's tree: the extent tree of a regular
  * file, the name tree of a directory, or, for a symlink whose target does not
  * fit i_inline, its symlink block.  0 means empty.
- *
- * i_xattr_lo and i_xattr_hi are the low 32 and high 16 bits of the
- * inode's extended attribute block (ATOMFS_FEATURE_RO_COMPAT_XATTR only;
- * zero otherwise): 0 means no attribute.  i_blocks counts that block too.
  */
 struct atomfs_inode {
 	__le32	i_magic;		/* ATOMFS_INODE_MAGIC when in use */
 	__le32	i_checksum;
 	__le64	i_ino;			/* this inode's own number */
 	__le16	i_mode;
-	__le16	i_xattr_hi;		/* xattr block, bits 32..47 */
+	__le16	i_reserved1;
 	__le32	i_nlink;
 	__le32	i_uid;
 	__le32	i_gid;
@@ -206,7 +194,7 @@ struct atomfs_inode {
 	__le64	i_root;			/* tree root or symlink block; 0: none */
 	__le64	i_nentries;		/* directories: number of entries */
 	__le32	i_rdev;			/* device nodes: new_encode_dev() */
-	__le32	i_xattr_lo;		/* xattr block, bits 0..31 */
+	__le32	i_reserved2;
 	__u8	i_inline[ATOMFS_INLINE_SIZE];	/* short symlink target */
 };
 
@@ -323,66 +311,5 @@ struct atomfs_symlink_block {
 };
 
 #define ATOMFS_SYMLINK_HDR_SIZE		32
-
-/**
- * struct atomfs_xattr_header - an inode's extended attribute block
- *
- * All extended attributes of an inode (and its POSIX ACLs) live in one
- * block, as ext2 without shared blocks keeps them.  xh_count entries
- * follow the header, each struct atomfs_xattr_entry and its name padded
- * to ATOMFS_XATTR_ENTRY_SIZE(); they are sorted by (xe_index,
- * xe_name_len, name bytes), no two alike.  The values are packed from the
- * end of the block downwards in entry order: entry 0's value ends at the
- * end of the block, each next one right below the previous one, each
- * starting at a multiple of 4 (ATOMFS_XATTR_VALUE_SIZE()).  Padding and
- * the gap between the last entry and the lowest value are zero.  A block
- * has at least one entry: the last attribute removed frees it.  The
- * checksum covers the whole block but xh_checksum.
- */
-struct atomfs_xattr_header {
-	__le32	xh_magic;		/* ATOMFS_XATTR_MAGIC */
-	__le32	xh_checksum;
-	__le64	xh_blkno;		/* this block's own number */
-	__le64	xh_owner;		/* inode number of its owner */
-	__le16	xh_count;		/* entries, >= 1 */
-	__le16	xh_reserved1;
-	__le32	xh_reserved2;
-};
-
-#define ATOMFS_XATTR_HDR_SIZE		32
-
-/**
- * struct atomfs_xattr_entry - one extended attribute
- *
- * The name is stored without its namespace prefix (xe_index says which)
- * and without a NUL; it has no NUL byte in it.  The POSIX ACLs have an
- * empty name; the other namespaces a name of 1 to ATOMFS_XATTR_NAME_MAX
- * bytes.  An ACL value is the kernel's POSIX ACL xattr format
- * (struct posix_acl_xattr_header, version 2, then 8-byte entries,
- * little-endian, ids as seen from the initial user namespace).
- */
-struct atomfs_xattr_entry {
-	__u8	xe_index;		/* ATOMFS_XATTR_INDEX_* */
-	__u8	xe_name_len;
-	__le16	xe_value_offs;		/* from the start of the block */
-	__le32	xe_value_size;
-	char	xe_name[];
-};
-
-#define ATOMFS_XATTR_INDEX_USER			1	/* user. */
-#define ATOMFS_XATTR_INDEX_POSIX_ACL_ACCESS	2	/* system.posix_acl_access */
-#define ATOMFS_XATTR_INDEX_POSIX_ACL_DEFAULT	3	/* system.posix_acl_default */
-#define ATOMFS_XATTR_INDEX_TRUSTED		4	/* trusted. */
-#define ATOMFS_XATTR_INDEX_SECURITY		5	/* security. */
-#define ATOMFS_XATTR_INDEX_MAX			5
-
-#define ATOMFS_XATTR_NAME_MAX		255
-#define ATOMFS_XATTR_ENTRY_SIZE(name_len)	(((name_len) + 8 + 3) & ~3U)
-#define ATOMFS_XATTR_VALUE_SIZE(size)		(((size) + 3) & ~3U)
-/* The largest value: alone in the block, with a one-byte name. */
-#define ATOMFS_XATTR_VALUE_MAX \
-	(ATOMFS_BLOCK_SIZE - ATOMFS_XATTR_HDR_SIZE - ATOMFS_XATTR_ENTRY_SIZE(1))
-/* An xattr block number has 48 bits (i_xattr_lo, i_xattr_hi). */
-#define ATOMFS_XATTR_BLOCK_LIMIT	0x1000000000000ULL
 
 #endif /* _ATOMFS_FORMAT_H */

@@ -155,8 +155,7 @@ int atomfs_dir_lookup(struct inode *dir, const struct qstr *name, u64 *ino,
 static void atomfs_dir_changed(struct inode *dir)
 {
 	/* A directory's size is the space its name tree takes. */
-	i_size_write(dir, ((loff_t)dir->i_blocks << 9) -
-		     (ATOMFS_I(dir)->i_xattr ? ATOMFS_BLOCK_SIZE : 0));
+	i_size_write(dir, (loff_t)dir->i_blocks << 9);
 	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
 	inode_inc_iversion(dir);
 	mark_inode_dirty(dir);

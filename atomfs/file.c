@@ -804,9 +804,6 @@ const struct inode_operations atomfs_file_inode_operations = {
 	.setattr	= atomfs_setattr,
 	.getattr	= atomfs_getattr,
 	.fiemap		= atomfs_fiemap,
-	.listxattr	= atomfs_listxattr,
-	.get_inode_acl	= atomfs_get_acl,
-	.set_acl	= atomfs_set_acl,
 };
 
 static int atomfs_read_folio(struct file *file, struct folio *folio)

@@ -7,7 +7,6 @@
 #include <linux/random.h>
 #include <linux/iversion.h>
 #include <linux/writeback.h>
-#include <linux/posix_acl.h>
 #include "atomfs.h"
 
 /*
@@ -165,15 +164,6 @@ static int atomfs_read_inode(struct inode *inode)
 	ai->i_parent = le64_to_cpu(raw->i_parent);
 	ai->i_root = le64_to_cpu(raw->i_root);
 	ai->i_nentries = le64_to_cpu(raw->i_nentries);
-	ai->i_xattr = le32_to_cpu(raw->i_xattr_lo) |
-		      (u64)le16_to_cpu(raw->i_xattr_hi) << 32;
-	if (ai->i_xattr && (!atomfs_has_xattr(sb) ||
-			    ai->i_xattr < ATOMFS_SB(sb)->data_start ||
-			    ai->i_xattr >= ATOMFS_SB(sb)->blocks_count)) {
-		atomfs_error(sb, "inode %lu: bad xattr block %llu",
-			     inode->i_ino, ai->i_xattr);
-		goto out;
-	}
 	if (inode->i_size < 0 ||
 	    (ai->i_root && (ai->i_root < ATOMFS_SB(sb)->data_start ||
 			    ai->i_root >= ATOMFS_SB(sb)->blocks_count))) {
@@ -271,8 +261,6 @@ static void atomfs_fill_raw_inode(struct inode *inode, struct atomfs_inode *raw)
 	raw->i_parent = cpu_to_le64(ai->i_parent);
 	raw->i_root = cpu_to_le64(ai->i_root);
 	raw->i_nentries = cpu_to_le64(ai->i_nentries);
-	raw->i_xattr_lo = cpu_to_le32(lower_32_bits(ai->i_xattr));
-	raw->i_xattr_hi = cpu_to_le16(upper_32_bits(ai->i_xattr));
 	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
 		raw->i_rdev = cpu_to_le32(new_encode_dev(inode->i_rdev));
 	if (ai->i_flags & ATOMFS_INODE_INLINE_SYMLINK)
@@ -363,19 +351,17 @@ int atomfs_write_inode(struct inode *inode, struct writeback_control *wbc)
  * atomfs_new_inode() - allocate and initialise a new inode
  * @idmap:	idmap of the mount the inode is created through
  * @dir:	the directory it will be linked into
- * @qstr:	its name there, NULL for an O_TMPFILE
  * @mode:	type and permissions
  * @rdev:	device number for device nodes
  *
- * The inode comes back locked (I_NEW) with one link, with the ACLs it
- * inherits from @dir and its security label; the caller links it into
- * @dir and calls d_instantiate_new(), or drops the link and calls
+ * The inode comes back locked (I_NEW) with one link; the caller links it
+ * into @dir and calls d_instantiate_new(), or drops the link and calls
  * discard_new_inode().
  *
  * Return: the inode, or an ERR_PTR() (-ENOSPC when out of inodes).
  */
 struct inode *atomfs_new_inode(struct mnt_idmap *idmap, struct inode *dir,
-			       const struct qstr *qstr, umode_t mode, dev_t rdev)
+			       umode_t mode, dev_t rdev)
 {
 	struct super_block *sb = dir->i_sb;
 	struct atomfs_inode_info *ai;
@@ -402,7 +388,6 @@ struct inode *atomfs_new_inode(struct mnt_idmap *idmap, struct inode *dir,
 	now = simple_inode_init_ts(inode);
 	ai->i_crtime = now;
 	ai->i_root = 0;
-	ai->i_xattr = 0;
 	ai->i_flags = 0;
 	ai->i_nentries = 0;
 	ai->i_parent = S_ISDIR(mode) ? dir->i_ino : 0;
@@ -419,13 +404,6 @@ struct inode *atomfs_new_inode(struct mnt_idmap *idmap, struct inode *dir,
 		iput(inode);
 		return ERR_PTR(-EUCLEAN);
 	}
-	err = atomfs_xattr_init_new(inode, dir, qstr);
-	if (err) {
-		clear_nlink(inode);
-		discard_new_inode(inode);
-		return ERR_PTR(err);
-	}
-	/* After the ACLs: posix_acl_create() may have changed the mode. */
 	mark_inode_dirty(inode);
 	return inode;
 }
@@ -470,14 +448,10 @@ static void atomfs_free_inode_space(struct inode *inode)
 	if (err)
 		return;	/* leave the orphan to the next mount and fsck */
 
-	handle = atomfs_journal_start(sb, 2 * ATOMFS_INODE_CREDITS +
-				      ATOMFS_XATTR_CREDITS,
-				      ATOMFS_XATTR_REVOKES);
+	handle = atomfs_journal_start(sb, 2 * ATOMFS_INODE_CREDITS, 0);
 	if (IS_ERR(handle))
 		return;
-	err = atomfs_xattr_free(inode);
-	if (!err)
-		err = atomfs_store_inode(inode, true);
+	err = atomfs_store_inode(inode, true);
 	if (!err)
 		atomfs_free_ino(sb, inode->i_ino);
 	atomfs_journal_stop(handle, 0);
@@ -640,9 +614,6 @@ int atomfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	}
 	setattr_copy(idmap, inode, attr);
 	mark_inode_dirty(inode);
-	/* The access ACL's owner, group and other entries follow the mode. */
-	if ((attr->ia_valid & ATTR_MODE) && !S_ISLNK(inode->i_mode))
-		return posix_acl_chmod(idmap, dentry, inode->i_mode);
 	return 0;
 }
 

@@ -2,15 +2,14 @@
 /*
  * The metadata journal: jbd2, inside the filesystem at a fixed block range.
  *
- * Every metadata block (bitmaps, inode table, tree nodes, symlink and
- * xattr blocks) changes only inside a jbd2 handle: get access, change it,
- * checksum it, hand it back dirty.  Block 0 is never journaled; it is
- * written in place at mount, unmount, freeze and error, and its free
- * counts are recounted from the bitmaps at mount.  File data never goes
- * through the journal: new data goes to unwritten extents that are
- * converted in a transaction after the data I/O has completed
- * (writeback.c), so no crash can expose a block before its data reached
- * the device.
+ * Every metadata block (bitmaps, inode table, tree nodes, symlink blocks)
+ * changes only inside a jbd2 handle: get access, change it, checksum it,
+ * hand it back dirty.  Block 0 is never journaled; it is written in place
+ * at mount, unmount, freeze and error, and its free counts are recounted
+ * from the bitmaps at mount.  File data never goes through the journal:
+ * new data goes to unwritten extents that are converted in a transaction
+ * after the data I/O has completed (writeback.c), so no crash can expose a
+ * block before its data reached the device.
  *
  * The current handle is found through current->journal_info, the way jbd2
  * nests handles, so the tree and allocator code below the operations does

@@ -74,7 +74,7 @@ static int __atomfs_mknod(struct mnt_idmap *idmap, struct inode *dir,
 {
 	struct inode *inode;
 
-	inode = atomfs_new_inode(idmap, dir, &dentry->d_name, mode, rdev);
+	inode = atomfs_new_inode(idmap, dir, mode, rdev);
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
 	return atomfs_add_new(dir, dentry, inode);
@@ -85,7 +85,7 @@ static int __atomfs_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 {
 	struct inode *inode;
 
-	inode = atomfs_new_inode(idmap, dir, NULL, mode, 0);
+	inode = atomfs_new_inode(idmap, dir, mode, 0);
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
 	/* d_tmpfile() takes the one link away again. */
@@ -100,8 +100,7 @@ static int __atomfs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
 	struct inode *inode;
 	int err;
 
-	inode = atomfs_new_inode(idmap, dir, &dentry->d_name, mode | S_IFDIR,
-				 0);
+	inode = atomfs_new_inode(idmap, dir, mode | S_IFDIR, 0);
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
 	inc_nlink(dir);
@@ -122,8 +121,7 @@ static int __atomfs_symlink(struct mnt_idmap *idmap, struct inode *dir,
 
 	if (len > ATOMFS_SYMLINK_MAX)
 		return -ENAMETOOLONG;
-	inode = atomfs_new_inode(idmap, dir, &dentry->d_name, S_IFLNK | 0777,
-				 0);
+	inode = atomfs_new_inode(idmap, dir, S_IFLNK | 0777, 0);
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
 	err = atomfs_symlink_store(inode, target, len);
@@ -286,13 +284,11 @@ static int __atomfs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 
 /*
  * Journal credits of the namespace operations: each changes one directory
- * tree a bounded number of times and a few inodes.  A new inode gets
- * its inherited ACLs and security label, all in one xattr block.  A new
- * inode that cannot be linked is freed again in the same handle.
+ * tree a bounded number of times and a few inodes.  A new inode that
+ * cannot be linked is freed again in the same handle.
  */
-#define ATOMFS_NEW_CREDITS	(ATOMFS_TREE_CREDITS + 4 * ATOMFS_INODE_CREDITS + \
-				 2 + ATOMFS_XATTR_CREDITS)
-#define ATOMFS_NEW_REVOKES	(ATOMFS_TREE_REVOKES + 1 + ATOMFS_XATTR_REVOKES)
+#define ATOMFS_NEW_CREDITS	(ATOMFS_TREE_CREDITS + 4 * ATOMFS_INODE_CREDITS + 2)
+#define ATOMFS_NEW_REVOKES	(ATOMFS_TREE_REVOKES + 1)
 #define ATOMFS_LINK_CREDITS	(ATOMFS_TREE_CREDITS + 2 * ATOMFS_INODE_CREDITS)
 #define ATOMFS_RENAME_CREDITS	(3 * ATOMFS_TREE_CREDITS + 4 * ATOMFS_INODE_CREDITS)
 #define ATOMFS_RENAME_REVOKES	(3 * ATOMFS_TREE_REVOKES)
@@ -430,16 +426,10 @@ const struct inode_operations atomfs_dir_inode_operations = {
 	.rename		= atomfs_rename,
 	.setattr	= atomfs_setattr,
 	.getattr	= atomfs_getattr,
-	.listxattr	= atomfs_listxattr,
-	.get_inode_acl	= atomfs_get_acl,
-	.set_acl	= atomfs_set_acl,
 };
 
 const struct inode_operations atomfs_special_inode_operations = {
 	.setattr	= atomfs_setattr,
 	.getattr	= atomfs_getattr,
-	.listxattr	= atomfs_listxattr,
-	.get_inode_acl	= atomfs_get_acl,
-	.set_acl	= atomfs_set_acl,
 };
 

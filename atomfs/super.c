@@ -300,8 +300,6 @@ static int atomfs_show_options(struct seq_file *seq, struct dentry *root)
 		seq_puts(seq, ",nobarrier");
 	if (sbi->opts.commit_secs != ATOMFS_DEFAULT_COMMIT_SECS)
 		seq_printf(seq, ",commit=%u", sbi->opts.commit_secs);
-	if (!sbi->opts.acl)
-		seq_puts(seq, ",noacl");
 	return 0;
 }
 
@@ -313,7 +311,6 @@ static struct inode *atomfs_alloc_inode(struct super_block *sb)
 	if (!ai)
 		return NULL;
 	ai->i_root = 0;
-	ai->i_xattr = 0;
 	ai->i_parent = 0;
 	ai->i_nentries = 0;
 	ai->i_flags = 0;
@@ -518,11 +515,6 @@ static int atomfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_time_min = S64_MIN;
 	sb->s_time_max = S64_MAX;
 	sb->s_flags |= SB_NOSEC;
-	if (atomfs_has_xattr(sb)) {
-		sb->s_xattr = atomfs_xattr_handlers;
-		if (sbi->opts.acl)
-			sb->s_flags |= SB_POSIXACL;
-	}
 	super_set_uuid(sb, sbi->raw->s_uuid, ATOMFS_UUID_SIZE);
 	super_set_sysfs_name_bdev(sb);
 
@@ -607,7 +599,7 @@ out_free:
 }
 
 enum { ATOMFS_OPT_ERRORS, ATOMFS_OPT_ATOMIC, ATOMFS_OPT_BARRIER,
-	ATOMFS_OPT_COMMIT, ATOMFS_OPT_ACL };
+	ATOMFS_OPT_COMMIT };
 
 static const struct constant_table atomfs_param_errors[] = {
 	{ "remount-ro",	ATOMFS_ERRORS_RO },
@@ -630,7 +622,6 @@ static const struct fs_parameter_spec atomfs_param_spec[] = {
 	fsparam_enum("atomic", ATOMFS_OPT_ATOMIC, atomfs_param_atomic),
 	fsparam_flag_no("barrier", ATOMFS_OPT_BARRIER),
 	fsparam_u32("commit", ATOMFS_OPT_COMMIT),
-	fsparam_flag_no("acl", ATOMFS_OPT_ACL),
 	{}
 };
 
@@ -654,9 +645,6 @@ static int atomfs_parse_param(struct fs_context *fc,
 		break;
 	case ATOMFS_OPT_BARRIER:
 		opts->barrier = !result.negated;
-		break;
-	case ATOMFS_OPT_ACL:
-		opts->acl = !result.negated;
 		break;
 	case ATOMFS_OPT_COMMIT:
 		if (result.uint_32 > ATOMFS_MAX_COMMIT_SECS)
@@ -709,10 +697,6 @@ static int atomfs_reconfigure(struct fs_context *fc)
 	}
 	sbi->opts = *opts;
 	atomfs_journal_apply_opts(sb);
-	if (atomfs_has_xattr(sb) && opts->acl)
-		sb->s_flags |= SB_POSIXACL;
-	else
-		sb->s_flags &= ~SB_POSIXACL;
 	return 0;
 }
 
@@ -743,7 +727,6 @@ static int atomfs_init_fs_context(struct fs_context *fc)
 			.atomic = ATOMFS_ATOMIC_AUTO,
 			.barrier = true,
 			.commit_secs = ATOMFS_DEFAULT_COMMIT_SECS,
-			.acl = true,
 		};
 	fc->ops = &atomfs_context_ops;
 	fc->fs_private = opts;
@@ -765,7 +748,6 @@ static void atomfs_inode_init_once(void *obj)
 	struct atomfs_inode_info *ai = obj;
 
 	init_rwsem(&ai->i_map_sem);
-	init_rwsem(&ai->i_xattr_sem);
 	spin_lock_init(&ai->i_ioend_lock);
 	inode_init_once(&ai->vfs_inode);
 }

@@ -148,5 +148,4 @@ const struct inode_operations atomfs_symlink_inode_operations = {
 	.get_link	= atomfs_symlink_get_link,
 	.setattr	= atomfs_setattr,
 	.getattr	= atomfs_getattr,
-	.listxattr	= atomfs_listxattr,
 };

@@ -73,14 +73,14 @@ static const struct field sb_aliases[] = {
 
 const struct field inode_fields[] = {
 	INF(magic, F_HEX), INF(checksum, F_HEX), INF(ino, F_DEC),
-	INF(mode, F_OCT), INF(xattr_hi, F_DEC), INF(nlink, F_DEC),
+	INF(mode, F_OCT), INF(reserved1, F_DEC), INF(nlink, F_DEC),
 	INF(uid, F_DEC), INF(gid, F_DEC), INF(flags, F_DEC),
 	INF(generation, F_DEC), INF(size, F_DEC), INF(blocks, F_DEC),
 	INF(atime, F_DEC), INF(atime_nsec, F_DEC), INF(mtime, F_DEC),
 	INF(mtime_nsec, F_DEC), INF(ctime, F_DEC), INF(ctime_nsec, F_DEC),
 	INF(crtime, F_DEC), INF(crtime_nsec, F_DEC), INF(parent, F_DEC),
 	INF(root, F_DEC), INF(nentries, F_DEC), INF(rdev, F_DEC),
-	INF(xattr_lo, F_DEC),
+	INF(reserved2, F_DEC),
 };
 
 const size_t nr_sb_fields = ARRAY_SIZE(sb_fields);

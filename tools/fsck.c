@@ -178,7 +178,7 @@ static void geom_report(void *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
-bool all_zero(const void *p, size_t len)
+static bool all_zero(const void *p, size_t len)
 {
 	const u8 *b = p;
 	size_t i;
@@ -317,6 +317,11 @@ static void check_bitmap_blocks(struct fsck *f, enum afs_bitmap_kind kind,
 	}
 }
 
+static bool inode_reserved_ok(const struct atomfs_inode *in)
+{
+	return !in->i_reserved1 && !in->i_reserved2;
+}
+
 /* One slot of the inode table */
 static void scan_slot(struct fsck *f, u64 ino, const struct atomfs_inode *in)
 {
@@ -363,15 +368,6 @@ static void scan_slot(struct fsck *f, u64 ino, const struct atomfs_inode *in)
 	fi->parent = le64toh(in->i_parent);
 	fi->root = le64toh(in->i_root);
 	fi->nentries = le64toh(in->i_nentries);
-	fi->xattr = le32toh(in->i_xattr_lo) |
-		    (u64)le16toh(in->i_xattr_hi) << 32;
-	fi->had_xattr = fi->xattr;
-	if (fi->xattr && !(le32toh(f->fs.sb->s_feature_ro_compat) &
-			   ATOMFS_FEATURE_RO_COMPAT_XATTR)) {
-		problem(f, "inode %llu: xattr block %llu without the xattr feature",
-			n, (unsigned long long)fi->xattr);
-		drop_xattr(f, fi);
-	}
 	if (flags & ~(ATOMFS_INODE_INLINE_SYMLINK | ATOMFS_INODE_ORPHAN)) {
 		problem(f, "inode %llu: unknown flags 0x%x", n,
 			flags & ~(ATOMFS_INODE_INLINE_SYMLINK |
@@ -382,6 +378,10 @@ static void scan_slot(struct fsck *f, u64 ino, const struct atomfs_inode *in)
 		problem(f, "inode %llu: inline symlink flag on a %s", n,
 			mode_name(mode));
 		fi->flags &= ~ATOMFS_INODE_INLINE_SYMLINK;
+	}
+	if (!inode_reserved_ok(in)) {
+		problem(f, "inode %llu: reserved fields are not zero", n);
+		fi->zero_reserved = true;
 	}
 }
 

@@ -49,8 +49,6 @@ struct finode {
 	u64		parent;
 	u64		root;
 	u64		nentries;
-	u64		xattr;		/* xattr block kept, 0 for none */
-	bool		had_xattr;	/* the inode had one on disk */
 
 	/* As read from disk */
 	u64		*nodes;		/* valid tree nodes */
@@ -76,10 +74,11 @@ struct finode {
 	bool		tree_dirty;	/* rebuild the tree from the items */
 	bool		inode_dirty;	/* write the fields back */
 	bool		created;	/* new: root or lost+found */
+	bool		zero_reserved;
 };
 
 /* A run of blocks that an inode uses, for the overlap check */
-enum { R_NODE, R_DATA, R_SYMLINK, R_XATTR };
+enum { R_NODE, R_DATA, R_SYMLINK };
 
 struct frange {
 	u64		start;
@@ -144,7 +143,6 @@ __printf(2, 3) void note(struct fsck *f, const char *fmt, ...);
 const char *esc_name(const char *name, unsigned int len, char *buf,
 		     size_t size);
 
-bool all_zero(const void *p, size_t len);
 struct finode *fi_get(struct fsck *f, u64 ino);
 struct finode *fi_new(struct fsck *f, u64 ino);
 /* Record that an inode is to be freed, with the reason already reported. */
@@ -155,8 +153,6 @@ const char *mode_name(u16 mode);
 int collect_inode(struct fsck *f, struct finode *fi);
 void check_overlaps(struct fsck *f);
 void check_units(struct fsck *f, struct finode *fi);
-/* Drop the inode's xattr block, the reason already reported */
-void drop_xattr(struct fsck *f, struct finode *fi);
 struct finode *block_owner(struct fsck *f, u64 blkno);
 
 /* fsck_ns.c: the namespace */

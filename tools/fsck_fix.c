@@ -41,8 +41,6 @@ static void final_blocks(struct fsck *f, struct bitmap *bm)
 		if (S_ISLNK(fi->mode) &&
 		    !(fi->flags & ATOMFS_INODE_INLINE_SYMLINK) && fi->root)
 			bitmap_set(bm, fi->root);
-		if (fi->xattr)
-			bitmap_set(bm, fi->xattr);
 	}
 }
 
@@ -107,8 +105,6 @@ static void final_fields(struct fsck *f, struct finode *fi, u64 nodes)
 		fi->blocks = 0;
 		break;
 	}
-	if (fi->xattr)
-		fi->blocks++;
 }
 
 #define CHANGE(field, val, name)					\
@@ -152,11 +148,14 @@ static int write_finode(struct fsck *f, struct finode *fi)
 	CHANGE(le64toh(in.i_size), fi->size, "size");
 	CHANGE(le64toh(in.i_blocks), fi->blocks, "blocks");
 	CHANGE(le64toh(in.i_root), fi->root, "root");
-	CHANGE(le32toh(in.i_xattr_lo) | (u64)le16toh(in.i_xattr_hi) << 32,
-	       fi->xattr, "xattr");
 	if (S_ISDIR(fi->mode)) {
 		CHANGE(le64toh(in.i_parent), fi->parent, "parent");
 		CHANGE(le64toh(in.i_nentries), fi->nentries, "nentries");
+	}
+	if (fi->zero_reserved) {
+		in.i_reserved1 = 0;
+		in.i_reserved2 = 0;
+		changed = true;
 	}
 	if (!changed)
 		return 0;
@@ -165,8 +164,6 @@ static int write_finode(struct fsck *f, struct finode *fi)
 	in.i_size = htole64(fi->size);
 	in.i_blocks = htole64(fi->blocks);
 	in.i_root = htole64(fi->root);
-	in.i_xattr_lo = htole32((u32)fi->xattr);
-	in.i_xattr_hi = htole16((u16)(fi->xattr >> 32));
 	if (S_ISDIR(fi->mode)) {
 		in.i_parent = htole64(fi->parent);
 		in.i_nentries = htole64(fi->nentries);
@@ -176,8 +173,11 @@ static int write_finode(struct fsck *f, struct finode *fi)
 	if (fi->created)
 		fixed(f, "inode %llu: written as a new %s",
 		      (unsigned long long)fi->ino, mode_name(fi->mode));
-	else
+	else if (n)
 		fixed(f, "inode %llu: %s", (unsigned long long)fi->ino, what);
+	else
+		fixed(f, "inode %llu: reserved fields cleared",
+		      (unsigned long long)fi->ino);
 	return 0;
 }
 

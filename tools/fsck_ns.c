@@ -410,7 +410,7 @@ void check_counts(struct fsck *f)
 	for (i = 0; i < f->nfi; i++) {
 		struct finode *fi = f->fi[i];
 		unsigned long long ino = fi->ino;
-		u64 want, tree;
+		u64 want;
 
 		if (fi->clear)
 			continue;
@@ -435,13 +435,11 @@ void check_counts(struct fsck *f)
 				problem(f, "directory %llu: entry count %llu, found %llu",
 					ino, (unsigned long long)fi->nentries,
 					(unsigned long long)fi->read_entries);
-			/* An xattr block is no part of the size. */
-			tree = fi->blocks - (fi->had_xattr && fi->blocks);
-			if (fi->size != tree << ATOMFS_BLOCK_SHIFT)
-				problem(f, "directory %llu: size %llu, but %llu tree blocks make %llu",
+			if (fi->size != fi->blocks << ATOMFS_BLOCK_SHIFT)
+				problem(f, "directory %llu: size %llu, but %llu blocks make %llu",
 					ino, (unsigned long long)fi->size,
-					(unsigned long long)tree,
-					(unsigned long long)tree <<
+					(unsigned long long)fi->blocks,
+					(unsigned long long)fi->blocks <<
 					ATOMFS_BLOCK_SHIFT);
 			fi->nlink = want;
 			fi->parent = fi->found_parent;

@@ -2,8 +2,8 @@
 /*
  * fsck.atomfs: what each inode owns.  Extent trees and directory trees are
  * walked with the shared checker (lib/btree.c), every item is checked on
- * its own, symlink and xattr blocks are read, and then the blocks of all
- * inodes are checked against each other.
+ * its own, symlink blocks are read, and then the blocks of all inodes are
+ * checked against each other.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -320,132 +320,7 @@ static void collect_symlink(struct fsck *f, struct finode *fi)
 	add_range(f, fi, fi->root, 1, R_SYMLINK, 0);
 }
 
-void drop_xattr(struct fsck *f, struct finode *fi)
-{
-	(void)f;
-	fi->xattr = 0;
-	fi->inode_dirty = true;
-}
-
-static bool xattr_acl_index(unsigned int index)
-{
-	return index == ATOMFS_XATTR_INDEX_POSIX_ACL_ACCESS ||
-	       index == ATOMFS_XATTR_INDEX_POSIX_ACL_DEFAULT;
-}
-
-/* The order of entries in an xattr block: index, name length, name. */
-static int xattr_cmp(const struct atomfs_xattr_entry *a,
-		     const struct atomfs_xattr_entry *b)
-{
-	if (a->xe_index != b->xe_index)
-		return a->xe_index < b->xe_index ? -1 : 1;
-	if (a->xe_name_len != b->xe_name_len)
-		return a->xe_name_len < b->xe_name_len ? -1 : 1;
-	return memcmp(a->xe_name, b->xe_name, a->xe_name_len);
-}
-
-/*
- * A POSIX ACL value: struct posix_acl_xattr_header (version 2) and 8-byte
- * entries.  The kernel turns what it cannot parse into EUCLEAN.
- */
-static bool xattr_acl_ok(const u8 *v, u32 size)
-{
-	return size >= 4 && (size - 4) % 8 == 0 &&
-	       v[0] == 2 && !v[1] && !v[2] && !v[3];
-}
-
-/* Why an xattr block is invalid, or NULL */
-static const char *xattr_invalid(const u8 *blk, u64 blkno, u64 owner)
-{
-	const struct atomfs_xattr_header *xh = (const void *)blk;
-	unsigned int count = le16toh(xh->xh_count), i;
-	unsigned int off = ATOMFS_XATTR_HDR_SIZE, vend = ATOMFS_BLOCK_SIZE;
-	const struct atomfs_xattr_entry *prev = NULL;
-
-	if (le32toh(xh->xh_magic) != ATOMFS_XATTR_MAGIC)
-		return "bad magic";
-	if (!afs_block_csum_ok(blk))
-		return "checksum mismatch";
-	if (le64toh(xh->xh_blkno) != blkno)
-		return "records another block number";
-	if (le64toh(xh->xh_owner) != owner)
-		return "owned by another inode";
-	if (xh->xh_reserved1 || xh->xh_reserved2)
-		return "reserved fields are not zero";
-	if (!count)
-		return "no entry";
-	for (i = 0; i < count; i++) {
-		const struct atomfs_xattr_entry *xe;
-		unsigned int es;
-		u32 size;
-
-		if (off + sizeof(*xe) > vend)
-			return "entries run into the values";
-		xe = (const void *)(blk + off);
-		es = ATOMFS_XATTR_ENTRY_SIZE(xe->xe_name_len);
-		if (off + es > vend)
-			return "entries run into the values";
-		if (!xe->xe_index || xe->xe_index > ATOMFS_XATTR_INDEX_MAX ||
-		    xattr_acl_index(xe->xe_index) != !xe->xe_name_len ||
-		    memchr(xe->xe_name, 0, xe->xe_name_len))
-			return "an entry has a bad name";
-		if (!all_zero(xe->xe_name + xe->xe_name_len,
-			      es - 8 - xe->xe_name_len))
-			return "an entry's padding is not zero";
-		if (prev && xattr_cmp(prev, xe) >= 0)
-			return "entries out of order or repeated";
-		size = le32toh(xe->xe_value_size);
-		if (size > vend - off - es)
-			return "a value lies outside the block";
-		vend -= ATOMFS_XATTR_VALUE_SIZE(size);
-		if (le16toh(xe->xe_value_offs) != vend)
-			return "a value is not where the packing puts it";
-		if (!all_zero(blk + vend + size,
-			      ATOMFS_XATTR_VALUE_SIZE(size) - size))
-			return "a value's padding is not zero";
-		if (xattr_acl_index(xe->xe_index) &&
-		    !xattr_acl_ok(blk + vend, size))
-			return "a POSIX ACL value is malformed";
-		prev = xe;
-		off += es;
-	}
-	if (!all_zero(blk + off, vend - off))
-		return "the free space is not zero";
-	return NULL;
-}
-
-/* The inode's xattr block; a bad one is dropped with its attributes. */
-static void collect_xattr(struct fsck *f, struct finode *fi)
-{
-	unsigned long long ino = fi->ino;
-	u8 blk[ATOMFS_BLOCK_SIZE];
-	const char *bad;
-
-	if (!fi->xattr || fi->clear)
-		return;
-	fi->read_blocks++;
-	if (!afs_in_data(&f->fs, fi->xattr) ||
-	    fi->xattr >= ATOMFS_XATTR_BLOCK_LIMIT) {
-		problem(f, "inode %llu: xattr block %llu lies outside the data area",
-			ino, (unsigned long long)fi->xattr);
-		drop_xattr(f, fi);
-		return;
-	}
-	if (afs_read_block(&f->fs, fi->xattr, blk)) {
-		f->ioerr = true;
-		return;
-	}
-	bad = xattr_invalid(blk, fi->xattr, fi->ino);
-	if (bad) {
-		problem(f, "inode %llu: xattr block %llu: %s", ino,
-			(unsigned long long)fi->xattr, bad);
-		drop_xattr(f, fi);
-		return;
-	}
-	add_range(f, fi, fi->xattr, 1, R_XATTR, 0);
-}
-
-static int collect_tree(struct fsck *f, struct finode *fi)
+int collect_inode(struct fsck *f, struct finode *fi)
 {
 	struct tree_ctx c = { .f = f, .fi = fi };
 	struct bt_walk w = {
@@ -491,17 +366,8 @@ static int collect_tree(struct fsck *f, struct finode *fi)
 	else
 		collect_dir(f, fi, &c);
 	if (c.damaged)
-		fi->read_blocks = fi->blocks - (fi->had_xattr && fi->blocks);
+		fi->read_blocks = fi->blocks;
 	return 0;
-}
-
-int collect_inode(struct fsck *f, struct finode *fi)
-{
-	int err = collect_tree(f, fi);
-
-	if (!err)
-		collect_xattr(f, fi);
-	return err;
 }
 
 /* First set bit in [start, start + len), or start + len */
@@ -594,12 +460,6 @@ void check_overlaps(struct fsck *f)
 				ino, (unsigned long long)r->start,
 				other ? (unsigned long long)other->ino : 0ULL);
 			fi->tree_dirty = true;
-			break;
-		case R_XATTR:
-			problem(f, "inode %llu: xattr block %llu is also used by inode %llu",
-				ino, (unsigned long long)r->start,
-				other ? (unsigned long long)other->ino : 0ULL);
-			drop_xattr(f, fi);
 			break;
 		default:
 			problem(f, "inode %llu: symlink block %llu is also used by inode %llu",

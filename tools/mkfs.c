@@ -27,7 +27,6 @@ struct mkfs_opts {
 	bool		journal_set;
 	bool		force;
 	bool		quiet;
-	bool		no_xattr;	/* -O ^xattr */
 	bool		no_discard;	/* -K */
 	const char	*path;
 	u64		size;		/* 0: the whole device or file */
@@ -37,7 +36,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: mkfs.atomfs [-a UNIT] [-L LABEL] [-N INODES] [-J size=MB|BLOCKS|SIZE]\n"
-		"                   [-O [^]xattr] [-K] [-f] [-q] DEVICE|FILE [SIZE]\n"
+		"                   [-K] [-f] [-q] DEVICE|FILE [SIZE]\n"
 		"  -a UNIT   atomic unit: a power of two from 4k to 1m (default 16k)\n"
 		"  -L LABEL  volume label, at most %u bytes\n"
 		"  -N NUM    number of inodes (default one per 8 KiB)\n"
@@ -45,9 +44,6 @@ static void usage(FILE *f)
 		"            takes it), a number of 4 KiB blocks, or a size with a\n"
 		"            k/m/g suffix; at least %u blocks (4 MiB) (default: 4 MiB\n"
 		"            to 128 MiB by filesystem size, as mke2fs chooses)\n"
-		"  -O FEAT   xattr (the default): extended attributes and POSIX\n"
-		"            ACLs; ^xattr leaves them out (read-write for kernels\n"
-		"            that do not know them)\n"
 		"  -K        do not discard the device's blocks first\n"
 		"  -f        overwrite an existing filesystem or signature\n"
 		"  -q        print nothing on success\n"
@@ -273,9 +269,6 @@ static void fill_sb(struct atomfs_super_block *sb, const struct mkfs_opts *o,
 	sb->s_inode_size = htole16(ATOMFS_INODE_SIZE);
 	sb->s_feature_compat = htole32(ATOMFS_FEATURE_COMPAT_JOURNAL_AREA);
 	sb->s_feature_incompat = htole32(ATOMFS_FEATURE_INCOMPAT_JOURNAL);
-	if (!o->no_xattr)
-		sb->s_feature_ro_compat =
-			htole32(ATOMFS_FEATURE_RO_COMPAT_XATTR);
 	sb->s_blocks_count = htole64(l->blocks);
 	sb->s_free_blocks = htole64(l->blocks - l->data_start);
 	sb->s_inodes_count = htole64(l->inodes);
@@ -371,7 +364,7 @@ static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->unit_shift = ATOMFS_DEFAULT_ATOMIC_SHIFT;
-	while ((c = getopt(argc, argv, "a:L:N:J:O:Kfqh")) != -1) {
+	while ((c = getopt(argc, argv, "a:L:N:J:Kfqh")) != -1) {
 		switch (c) {
 		case 'a':
 			if (parse_unit(optarg, &o->unit_shift)) {
@@ -413,17 +406,6 @@ static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 				return -1;
 			}
 			o->journal_set = true;
-			break;
-		case 'O':
-			if (!strcmp(optarg, "xattr")) {
-				o->no_xattr = false;
-			} else if (!strcmp(optarg, "^xattr")) {
-				o->no_xattr = true;
-			} else {
-				errmsg("unknown feature '%s': only xattr and ^xattr",
-				       optarg);
-				return -1;
-			}
 			break;
 		case 'K':
 			o->no_discard = true;
